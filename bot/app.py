@@ -1,0 +1,90 @@
+"""build_application(settings, services, ...) -> the PTB Application, wired and ready."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.context import BotContext
+from bot.resilience import ResilientRateLimiter
+from bot.services import Services
+from storage.persistence import DatabasePersistence
+
+log = logging.getLogger(__name__)
+
+
+class JagaKerjaApplication(Application):  # type: ignore[type-arg]
+    """The PTB Application plus our services; saves persistence right after each update, so a crash
+    loses at most the update in flight, and counts processed updates (console and tests await them)."""
+
+    services: Services
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.last_processed_update_id = 0
+        self._processed = asyncio.Condition()
+
+    async def process_update(self, update: object) -> None:
+        try:
+            await super().process_update(update)
+            if self.persistence is not None:
+                await self.update_persistence()
+        finally:
+            if isinstance(update, Update):
+                async with self._processed:
+                    self.last_processed_update_id = max(self.last_processed_update_id, update.update_id)
+                    self._processed.notify_all()
+
+    async def wait_processed(self, update_id: int, timeout: float = 10.0) -> None:
+        """Return once the update with this id (and every earlier one) has been handled."""
+        async with asyncio.timeout(timeout), self._processed:
+            await self._processed.wait_for(lambda: self.last_processed_update_id >= update_id)
+
+
+def build_application(
+    services: Services,
+    *,
+    base_url: str | None = None,
+    base_file_url: str | None = None,
+    network_backoff: float = 0.5,
+    persistence: bool = True,
+) -> JagaKerjaApplication:
+    settings = services.settings
+    api_url = base_url or settings.BOT_API_URL
+    file_url = base_file_url or api_url.replace("/bot", "/file/bot", 1)
+    builder = (
+        ApplicationBuilder()
+        .application_class(JagaKerjaApplication)
+        .token(settings.token())
+        .base_url(api_url)
+        .base_file_url(file_url)
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .rate_limiter(ResilientRateLimiter(backoff=network_backoff))
+        .concurrent_updates(False)
+        .post_init(_post_init)
+    )
+    if persistence:
+        builder = builder.persistence(DatabasePersistence(services.db, services.vault))
+    application: JagaKerjaApplication = builder.build()  # type: ignore[assignment]
+    application.services = services
+
+    from handlers import register_all
+
+    register_all(application)
+    return application
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    from handlers.commands_menu import publish_commands
+
+    try:
+        await publish_commands(application.bot)
+    except Exception:  # the menu is a convenience; never stop the bot for it
+        log.exception("setMyCommands failed")

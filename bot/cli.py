@@ -1,0 +1,96 @@
+"""The `jagakerja` command (also `python -m bot`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from bot.settings import SettingsError, load_settings
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from bot.logging_setup import configure_logging
+    from bot.runner import run_bot
+
+    settings = load_settings()
+    configure_logging(settings.LOG_LEVEL)
+    asyncio.run(run_bot(settings))
+    return 0
+
+
+def _cmd_console(args: argparse.Namespace) -> int:
+    from bot.console import run_console
+
+    return asyncio.run(run_console(args))
+
+
+def _cmd_keygen(args: argparse.Namespace) -> int:
+    from bot.privacy import generate_key
+
+    print(f"DATA_KEY={generate_key()}")
+    print("# Keep this secret and backed up: without it, stored personal data cannot be read.",
+          file=sys.stderr)
+    return 0
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from storage.db import Database
+
+    async def migrate() -> list[str]:
+        db = Database(load_settings().DATABASE_URL)
+        try:
+            return await db.migrate()
+        finally:
+            await db.close()
+
+    applied = asyncio.run(migrate())
+    print("applied: " + ", ".join(applied) if applied else "database is up to date")
+    return 0
+
+
+def _cmd_i18n(args: argparse.Namespace) -> int:
+    from bot.i18n_tools import check_catalogs, update_catalogs
+
+    if args.action == "update":
+        update_catalogs()
+        print("locales/messages.pot and the catalogs are updated; translate the empty entries.")
+        return 0
+    problems = check_catalogs()
+    for problem in problems:
+        print(problem)
+    return 1 if problems else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jagakerja", description="JagaKerja Telegram bot")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("run", help="run the bot (long polling against BOT_API_URL)").set_defaults(func=_cmd_run)
+
+    console = sub.add_parser("console", help="chat with the bot in the terminal (no Telegram, no token)")
+    console.add_argument("--user-id", type=int, default=100001)
+    console.add_argument("--name", default="Siti")
+    console.add_argument("--language-code", default="id")
+    console.add_argument("--db", default=None, help="SQLite file to keep (default: a throwaway database)")
+    console.set_defaults(func=_cmd_console)
+
+    sub.add_parser("keygen", help="print a new DATA_KEY").set_defaults(func=_cmd_keygen)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=_cmd_migrate)
+
+    i18n = sub.add_parser("i18n", help="translation catalogs: update from the code, or check them")
+    i18n.add_argument("action", choices=["update", "check"])
+    i18n.set_defaults(func=_cmd_i18n)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SettingsError as exc:
+        print(f"jagakerja: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,149 @@
+"""Privacy primitives: keyed hashes for lookups, authenticated encryption, masking, a log filter.
+
+DATA_KEY is 32 random bytes, URL-safe base64 (``jagakerja keygen``). Two sub-keys are derived with HKDF:
+one for HMAC-SHA256 lookups (a NIK is never stored in clear), one for AES-256-GCM field encryption.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import logging
+import os
+import re
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from lokal.samaran.logging import SamaranFilter
+
+_TOKEN_PREFIX = "v1:"
+_NONCE_BYTES = 12
+
+
+class KeyError_(ValueError):  # noqa: N801 - "KeyError" is taken by the builtin
+    """DATA_KEY is not a valid key."""
+
+
+class DecryptionError(ValueError):
+    """A stored value cannot be decrypted: wrong DATA_KEY or tampered data."""
+
+
+def generate_key() -> str:
+    """A new random DATA_KEY (32 bytes, URL-safe base64)."""
+    return base64.urlsafe_b64encode(os.urandom(32)).decode("ascii")
+
+
+def decode_key(text: str) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(text.strip().encode("ascii"))
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        raise KeyError_("not valid base64; create a key with `jagakerja keygen`") from None
+    if len(raw) != 32:
+        raise KeyError_("must decode to 32 bytes; create a key with `jagakerja keygen`")
+    return raw
+
+
+def _derive(master: bytes, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"jagakerja", info=purpose).derive(master)
+
+
+def normalize_nik(text: str) -> str:
+    """Digits only (a NIK is often typed with spaces, dots or dashes)."""
+    return re.sub(r"\D", "", text)
+
+
+class Vault:
+    """Hashes and encrypts personal data with keys derived from DATA_KEY."""
+
+    def __init__(self, data_key: str) -> None:
+        master = decode_key(data_key)
+        self._hash_key = _derive(master, b"lookup-hash-v1")
+        self._aead = AESGCM(_derive(master, b"field-encryption-v1"))
+
+    def lookup_hash(self, kind: str, value: str) -> str:
+        """Deterministic keyed hash (hex) for equality lookups without storing the value."""
+        message = kind.encode() + b"\x00" + value.encode("utf-8")
+        return hmac.new(self._hash_key, message, hashlib.sha256).hexdigest()
+
+    def hash_nik(self, nik: str) -> str:
+        return self.lookup_hash("nik", normalize_nik(nik))
+
+    def encrypt(self, plaintext: str, *, context: str = "") -> str:
+        """AES-GCM with a random nonce; ``context`` is bound as associated data (e.g. the column)."""
+        nonce = os.urandom(_NONCE_BYTES)
+        sealed = self._aead.encrypt(nonce, plaintext.encode("utf-8"), context.encode() or None)
+        return _TOKEN_PREFIX + base64.urlsafe_b64encode(nonce + sealed).decode("ascii")
+
+    def decrypt(self, token: str, *, context: str = "") -> str:
+        if not token.startswith(_TOKEN_PREFIX):
+            raise DecryptionError("unknown token format")
+        try:
+            raw = base64.urlsafe_b64decode(token[len(_TOKEN_PREFIX) :].encode("ascii"))
+            plain = self._aead.decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], context.encode() or None)
+        except (InvalidTag, binascii.Error, ValueError):
+            raise DecryptionError("cannot decrypt: wrong DATA_KEY or tampered data") from None
+        return plain.decode("utf-8")
+
+    def encrypt_optional(self, plaintext: str | None, *, context: str = "") -> str | None:
+        return None if plaintext is None else self.encrypt(plaintext, context=context)
+
+    def decrypt_optional(self, token: str | None, *, context: str = "") -> str | None:
+        return None if token is None else self.decrypt(token, context=context)
+
+    def encrypt_json(self, data: Any, *, context: str = "") -> str:
+        return self.encrypt(json.dumps(data, separators=(",", ":"), ensure_ascii=False), context=context)
+
+    def decrypt_json(self, token: str, *, context: str = "") -> Any:
+        return json.loads(self.decrypt(token, context=context))
+
+
+def _mask_middle(digits: str, keep_start: int, keep_end: int) -> str:
+    if len(digits) <= keep_start + keep_end:
+        return "*" * len(digits)
+    middle = len(digits) - keep_start - keep_end
+    return digits[:keep_start] + "*" * middle + digits[len(digits) - keep_end :]
+
+
+def mask_nik(nik: str) -> str:
+    """6408014505900001 → 6408********0001."""
+    return _mask_middle(normalize_nik(nik), 4, 4)
+
+
+def mask_phone(phone: str) -> str:
+    """+6281234567890 or 081234567890 → 0812****7890."""
+    digits = re.sub(r"\D", "", phone)
+    if digits.startswith("62"):
+        digits = "0" + digits[2:]
+    return digits[:4] + "****" + digits[-4:] if len(digits) >= 10 else _mask_middle(digits, 2, 2)
+
+
+def mask_name(name: str) -> str:
+    """Siti Aminah → S*** A*****."""
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split() if word)
+
+
+def mask_kpj(kpj: str) -> str:
+    digits = re.sub(r"\D", "", kpj)
+    return "*" * max(0, len(digits) - 4) + digits[-4:]
+
+
+_LONG_DIGITS = re.compile(r"(?<!\d)(\d{4})\d{5,}(\d{4})(?!\d)")
+
+
+class PersonalDataFilter(SamaranFilter):
+    """Masks NIK, phone numbers, names, birth dates … in every log record (lokal-id's Samaran),
+    plus any long digit run that slips through (belt and braces)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        super().filter(record)
+        if isinstance(record.msg, str):
+            record.msg = _LONG_DIGITS.sub(lambda m: m.group(1) + "****" + m.group(2), record.msg)
+        if record.exc_text:
+            record.exc_text = _LONG_DIGITS.sub(lambda m: m.group(1) + "****" + m.group(2), record.exc_text)
+        return True

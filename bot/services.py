@@ -1,0 +1,46 @@
+"""The services handed to handlers (via the custom context): settings, storage, privacy, clock.
+
+Feature issues add their own repositories/services here. Hooks let features take part in
+`/dataku` (what is stored about me) and `/hapusdata` (erase me) without the core knowing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from bot.clock import Clock, SystemClock
+from bot.i18n import Translator
+from bot.privacy import Vault
+from bot.settings import Settings
+from storage.db import Database
+from storage.users import UserRepository
+
+# (user_id) -> None: erase this user's personal data held by a feature.
+EraseHook = Callable[[int], Awaitable[None]]
+# (user_id, translator) -> lines for /dataku describing what a feature stores about the user.
+MyDataHook = Callable[[int, Translator], Awaitable[list[str]]]
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    vault: Vault
+    clock: Clock = field(default_factory=SystemClock)
+    users: UserRepository = field(init=False)
+    erase_hooks: list[EraseHook] = field(default_factory=list)
+    my_data_hooks: list[MyDataHook] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.users = UserRepository(self.db)
+
+    def translator(self, language: str) -> Translator:
+        from bot.i18n import translator
+
+        return translator(language, self.settings.tz)
+
+    async def erase_user(self, user_id: int) -> None:
+        for hook in self.erase_hooks:
+            await hook(user_id)
+        await self.users.erase(user_id, self.vault.lookup_hash("telegram-user", str(user_id)), self.clock.now())

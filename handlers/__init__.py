@@ -1,0 +1,24 @@
+"""Handler wiring: the order and the groups live here, and only here.
+
+Group -1: pre-processing (load/create the user, resolve the language) — runs for every update.
+Group 0: everything else, first match wins, in this order:
+  conversations and feature handlers, then core commands, then "coming soon" for unlanded menu items,
+  and last the fallback that answers anything nobody else took.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from handlers import bantuan, errors, fallback, menu, mydata, preprocess, start
+
+
+def register_all(application: Application) -> None:  # type: ignore[type-arg]
+    preprocess.register(application)  # group -1
+    # Feature modules (each registers its conversations/handlers in group 0) go here, before the core.
+    start.register(application)
+    bantuan.register(application)
+    mydata.register(application)
+    menu.register(application)  # "coming soon" for menu items without a feature yet
+    fallback.register(application)  # must stay last
+    errors.register(application)

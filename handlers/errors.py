@@ -1,0 +1,37 @@
+"""The error handler: log the traceback (personal data masked by the log filter), apologise to the user."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden
+from telegram.ext import Application
+
+from bot.context import BotContext
+from handlers.ui import back_to_menu_keyboard
+
+log = logging.getLogger("jagakerja.errors")
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    error = context.error
+    if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_user:
+        await context.services.users.mark_blocked(update.effective_user.id, context.services.clock.now())
+        return
+    log.error("error while handling an update", exc_info=error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    t = context.i18n
+    try:
+        await context.bot.send_message(
+            update.effective_chat.id,
+            t.gettext("Sorry, something went wrong on our side. 🙏 Please try again, or go back to the menu."),
+            reply_markup=back_to_menu_keyboard(t),
+        )
+    except Exception:
+        log.exception("could not tell the user about the error")
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_error_handler(on_error)  # type: ignore[arg-type]

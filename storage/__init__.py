@@ -1,0 +1,1 @@
+"""Database access: the only place with SQL (SQLAlchemy Core, async; SQLite or PostgreSQL)."""

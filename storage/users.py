@@ -1,0 +1,116 @@
+"""Users: language, consent, deep-link payload, blocked flag; erasure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from storage.db import Database
+from storage.schema import consent_log, erasure_log, ptb_conversations, ptb_user_data, users, utc
+from storage.upsert import upsert
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: int
+    language: str | None
+    tg_language_code: str | None
+    consent_status: str | None
+    consent_version: str | None
+    consent_at: dt.datetime | None
+    start_payload: str | None
+    blocked_at: dt.datetime | None
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+
+    @property
+    def has_consented(self) -> bool:
+        return self.consent_status == "given"
+
+
+def _record(row: sa.Row) -> UserRecord:
+    m = row._mapping
+    return UserRecord(
+        id=m["id"], language=m["language"], tg_language_code=m["tg_language_code"],
+        consent_status=m["consent_status"], consent_version=m["consent_version"],
+        consent_at=utc(m["consent_at"]), start_payload=m["start_payload"], blocked_at=utc(m["blocked_at"]),
+        created_at=utc(m["created_at"]) or m["created_at"], last_seen_at=utc(m["last_seen_at"]) or m["last_seen_at"],
+    )
+
+
+@dataclass(frozen=True)
+class ConsentEvent:
+    version: str
+    decision: str
+    at: dt.datetime
+
+
+class UserRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def touch(self, user_id: int, tg_language_code: str | None, now: dt.datetime) -> UserRecord:
+        """Create the user on first contact; refresh last-seen (and unblock: they wrote again)."""
+        async with self.db.transaction() as conn:
+            await upsert(
+                conn, users,
+                {"id": user_id, "tg_language_code": tg_language_code, "created_at": now, "last_seen_at": now,
+                 "blocked_at": None},
+                keys=["id"], update=["tg_language_code", "last_seen_at", "blocked_at"],
+            )
+            row = (await conn.execute(sa.select(users).where(users.c.id == user_id))).one()
+        return _record(row)
+
+    async def get(self, user_id: int) -> UserRecord | None:
+        async with self.db.read() as conn:
+            row = (await conn.execute(sa.select(users).where(users.c.id == user_id))).first()
+        return _record(row) if row else None
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(sa.update(users).where(users.c.id == user_id).values(language=language))
+
+    async def set_start_payload(self, user_id: int, payload: str) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(sa.update(users).where(users.c.id == user_id).values(start_payload=payload))
+
+    async def record_consent(self, user_id: int, version: str, decision: str, now: dt.datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                sa.update(users).where(users.c.id == user_id)
+                .values(consent_status=decision, consent_version=version, consent_at=now)
+            )
+            await conn.execute(
+                sa.insert(consent_log).values(user_id=user_id, version=version, decision=decision, at=now)
+            )
+
+    async def consent_history(self, user_id: int) -> list[ConsentEvent]:
+        async with self.db.read() as conn:
+            rows = await conn.execute(
+                sa.select(consent_log.c.version, consent_log.c.decision, consent_log.c.at)
+                .where(consent_log.c.user_id == user_id).order_by(consent_log.c.id)
+            )
+            return [ConsentEvent(r.version, r.decision, utc(r.at) or r.at) for r in rows]
+
+    async def mark_blocked(self, user_id: int, now: dt.datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(sa.update(users).where(users.c.id == user_id).values(blocked_at=now))
+
+    async def erase(self, user_id: int, user_hash: str, now: dt.datetime) -> None:
+        """Delete the user, their consent log, stored conversation data; keep an anonymous erasure record."""
+        async with self.db.transaction() as conn:
+            await conn.execute(sa.delete(consent_log).where(consent_log.c.user_id == user_id))
+            await conn.execute(sa.delete(users).where(users.c.id == user_id))
+            await conn.execute(sa.delete(ptb_user_data).where(ptb_user_data.c.user_id == user_id))
+            await conn.execute(
+                sa.delete(ptb_conversations).where(
+                    ptb_conversations.c.key.in_([f"[{user_id}, {user_id}]", f"[{user_id}]"])
+                )
+            )
+            await conn.execute(sa.insert(erasure_log).values(user_hash=user_hash, at=now))
+
+    async def count(self) -> int:
+        async with self.db.read() as conn:
+            return int((await conn.execute(sa.select(sa.func.count()).select_from(users))).scalar_one())
