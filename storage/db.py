@@ -25,7 +25,8 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine(url: str) -> AsyncEngine:
+def create_engine(url: str, schema: str | None = None) -> AsyncEngine:
+    """An async engine; `schema` (PostgreSQL only) sets the search_path, e.g. one schema per test."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
@@ -34,15 +35,17 @@ def create_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    connect_args = {"server_settings": {"search_path": schema}} if schema else {}
+    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                               connect_args=connect_args)
 
 
 class Database:
     """One engine, migrated at start. Repositories take a `Database` and run their own statements."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, schema: str | None = None) -> None:
         self.url = url
-        self.engine = create_engine(url)
+        self.engine = create_engine(url, schema)
 
     @property
     def dialect(self) -> str:
@@ -71,7 +74,7 @@ def _upgrade(sync_conn: Connection) -> list[str]:
     return upgrade_to_head(sync_conn)
 
 
-async def open_database(url: str) -> Database:
-    db = Database(url)
+async def open_database(url: str, schema: str | None = None) -> Database:
+    db = Database(url, schema)
     await db.migrate()
     return db

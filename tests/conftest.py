@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.privacy import Vault, generate_key
+from storage.db import Database
+from tests.dbtools import PG_SKIP_REASON, postgres_database, postgres_url, sqlite_database
+
+_pg_skips: list[str] = []
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated database: every repository test runs on SQLite and on PostgreSQL (when reachable)."""
+    if request.param == "sqlite":
+        async with sqlite_database(tmp_path) as database:
+            yield database
+        return
+    url = postgres_url()
+    if url is None:
+        _pg_skips.append(request.node.nodeid)
+        pytest.skip(PG_SKIP_REASON)
+    async with postgres_database(url) as database:
+        yield database
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path) -> AsyncIterator[Database]:
+    async with sqlite_database(tmp_path) as database:
+        yield database
+
+
+@pytest.fixture
+def vault() -> Vault:
+    return Vault(generate_key())
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _pg_skips:
+        terminalreporter.write_sep("!", f"{len(_pg_skips)} PostgreSQL tests SKIPPED", red=True, bold=True)
+        terminalreporter.write_line(PG_SKIP_REASON, red=True)
