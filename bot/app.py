@@ -18,7 +18,7 @@ from storage.persistence import DatabasePersistence
 log = logging.getLogger(__name__)
 
 
-class JagaKerjaApplication(Application):  # type: ignore[type-arg]
+class JagaKerjaApplication(Application):
     """The PTB Application plus our services; saves persistence right after each update, so a crash
     loses at most the update in flight, and counts processed updates (console and tests await them)."""
 
@@ -28,6 +28,15 @@ class JagaKerjaApplication(Application):  # type: ignore[type-arg]
         super().__init__(**kwargs)
         self.last_processed_update_id = 0
         self._processed = asyncio.Condition()
+
+    async def initialize(self) -> None:
+        await super().initialize()
+        from handlers.commands_menu import publish_commands
+
+        try:
+            await publish_commands(self.bot, self.services.settings.DEFAULT_LANGUAGE)
+        except Exception:  # the command menu is a convenience; never stop the bot for it
+            log.exception("setMyCommands failed")
 
     async def process_update(self, update: object) -> None:
         try:
@@ -68,7 +77,6 @@ def build_application(
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(ResilientRateLimiter(backoff=network_backoff))
         .concurrent_updates(False)
-        .post_init(_post_init)
     )
     if persistence:
         builder = builder.persistence(DatabasePersistence(services.db, services.vault))
@@ -79,12 +87,3 @@ def build_application(
 
     register_all(application)
     return application
-
-
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
-    from handlers.commands_menu import publish_commands
-
-    try:
-        await publish_commands(application.bot)
-    except Exception:  # the menu is a convenience; never stop the bot for it
-        log.exception("setMyCommands failed")

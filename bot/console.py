@@ -67,9 +67,8 @@ class Printer:
             shown = (message.text, message.buttons)
             previous = self._shown.get(key)
             self._shown[key] = shown
-            if edited and previous is not None and not message.deleted:
-                if previous[0] == shown[0] and not shown[1]:
-                    continue  # only the buttons were removed: nothing new to read
+            if edited and previous is not None and not message.deleted and previous[0] == shown[0] and not shown[1]:
+                continue  # only the buttons were removed: nothing new to read
             self._print(message, edited)
         self.out.flush()
 

@@ -12,7 +12,7 @@ import gettext as _gettext
 import io
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -38,7 +38,7 @@ class CatalogError(RuntimeError):
     """A translation catalog is missing or cannot be compiled."""
 
 
-def N_(message: str) -> str:  # noqa: N802 - gettext convention
+def N_(message: str) -> str:
     """Marks a string for extraction without translating it (translated later with `_`)."""
     return message
 
@@ -62,7 +62,7 @@ def compile_catalog(language: str, locales_dir: Path = LOCALES_DIR) -> _gettext.
     return _gettext.GNUTranslations(buffer)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalogs() -> dict[str, _gettext.GNUTranslations]:
     return {lang: compile_catalog(lang) for lang in SUPPORTED_LANGUAGES}
 

@@ -73,7 +73,7 @@ def check_catalogs(locales_dir: Path = LOCALES_DIR) -> list[str]:
             if not message.id:
                 continue
             ids = [message.id] if isinstance(message.id, str) else list(message.id)
-            strs = [message.string] if isinstance(message.string, str) else list(message.string)
+            strs = [message.string] if isinstance(message.string, str) else list(message.string or [])
             if message.fuzzy:
                 problems.append(f"{language}: fuzzy: {ids[0]!r}")
             if not all(strs):

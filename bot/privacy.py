@@ -26,7 +26,7 @@ _TOKEN_PREFIX = "v1:"
 _NONCE_BYTES = 12
 
 
-class KeyError_(ValueError):  # noqa: N801 - "KeyError" is taken by the builtin
+class KeyError_(ValueError):
     """DATA_KEY is not a valid key."""
 
 

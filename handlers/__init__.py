@@ -13,7 +13,7 @@ from telegram.ext import Application
 from handlers import bantuan, errors, fallback, menu, mydata, preprocess, start
 
 
-def register_all(application: Application) -> None:  # type: ignore[type-arg]
+def register_all(application: Application) -> None:
     preprocess.register(application)  # group -1
     # Feature modules (each registers its conversations/handlers in group 0) go here, before the core.
     start.register(application)

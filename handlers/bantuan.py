@@ -31,6 +31,6 @@ async def show_help(update: Update, context: BotContext) -> None:
     await say(update, context, help_text(context), back_to_menu_keyboard(context.i18n))
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     application.add_handler(CommandHandler(["bantuan", "help"], show_help))
     application.add_handler(CallbackQueryHandler(show_help, pattern=r"^menu:help$"))

@@ -33,5 +33,5 @@ async def on_error(update: object, context: BotContext) -> None:
         log.exception("could not tell the user about the error")
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
-    application.add_error_handler(on_error)  # type: ignore[arg-type]
+def register(application: Application) -> None:
+    application.add_error_handler(on_error)

@@ -27,6 +27,6 @@ async def stale_button(update: Update, context: BotContext) -> None:
     await show_main_menu(update, context)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     application.add_handler(MessageHandler(filters.ALL & ~filters.StatusUpdate.ALL, unknown_message))
     application.add_handler(CallbackQueryHandler(stale_button))

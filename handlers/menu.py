@@ -19,5 +19,5 @@ async def coming_soon(update: Update, context: BotContext) -> None:
     await show_main_menu(update, context, text)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(coming_soon, pattern=r"^menu:"))

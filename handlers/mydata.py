@@ -59,7 +59,7 @@ async def erase_answered(update: Update, context: BotContext) -> None:
                                  "the bot again."))
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     application.add_handler(CommandHandler(["dataku", "mydata"], my_data))
     application.add_handler(CommandHandler(["hapusdata", "deletedata"], erase_request))
     application.add_handler(CallbackQueryHandler(erase_answered, pattern=r"^erase:(yes|no)$"))

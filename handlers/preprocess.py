@@ -20,5 +20,5 @@ async def load_user(update: object, context: BotContext) -> None:
     context.i18n = services.translator(language)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     application.add_handler(TypeHandler(Update, load_user), group=-1)

@@ -119,7 +119,7 @@ async def home(update: Update, context: BotContext) -> None:
     await show_main_menu(update, context)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: Application) -> None:
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler(["bahasa", "language"], choose_language_command))
     application.add_handler(CallbackQueryHandler(language_chosen, pattern=r"^lang:"))

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from bot.clock import FixedClock
 from bot.privacy import Vault, generate_key
+from bot.testing.runtime import LocalBot
 from storage.db import Database
 from tests.dbtools import PG_SKIP_REASON, postgres_database, postgres_url, sqlite_database
 
 _pg_skips: list[str] = []
+ADMIN_ID = 900001
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -42,3 +46,17 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if _pg_skips:
         terminalreporter.write_sep("!", f"{len(_pg_skips)} PostgreSQL tests SKIPPED", red=True, bold=True)
         terminalreporter.write_line(PG_SKIP_REASON, red=True)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """A controllable clock: 22 Nov 2026 09:00 WITA unless a test moves it."""
+    return FixedClock(dt.datetime(2026, 11, 22, 1, 0, tzinfo=dt.UTC))
+
+
+@pytest.fixture
+async def local_bot(tmp_path: Path, clock: FixedClock) -> AsyncIterator[LocalBot]:
+    """The real Application on a fresh SQLite database, talking HTTP to a fresh Bot API double."""
+    async with LocalBot(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", clock=clock,
+                        admin_ids=(ADMIN_ID,)) as bot:
+        yield bot

@@ -23,7 +23,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter, TimedOut
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -128,7 +128,7 @@ async def test_html_is_parsed_into_entities_and_bad_html_is_refused(bot: Bot, do
     assert sent.text == "Rp16.800 <per bulan>"
     assert sent.entities[0].type == "bold" and sent.entities[0].length == 8
     assert double.messages[-1].raw_text == "<b>Rp16.800</b> &lt;per bulan&gt;"
-    with pytest.raises(BadRequest, match="(?i)can't parse entities"):
+    with pytest.raises(BadRequest, match=r"(?i)can't parse entities"):
         await bot.send_message(CHAT, "Halo <Siti>", parse_mode=ParseMode.HTML)
 
 
@@ -144,13 +144,13 @@ async def test_markdown_v2_needs_escaping(bot: Bot) -> None:
 
 @pytest.mark.asyncio
 async def test_validation_errors_match_telegram(bot: Bot, double: BotApiDouble) -> None:
-    with pytest.raises(BadRequest, match="message text is empty"):
+    with pytest.raises(BadRequest, match=r"(?i)message text is empty"):
         await bot.send_message(CHAT, "   ")
-    with pytest.raises(BadRequest, match="BUTTON_DATA_INVALID"):
+    with pytest.raises(BadRequest, match=r"(?i)BUTTON_DATA_INVALID"):
         await bot.send_message(CHAT, "x", reply_markup=keyboard("x" * 65))
-    with pytest.raises(BadRequest, match="message to edit not found"):
+    with pytest.raises(BadRequest, match=r"(?i)message to edit not found"):
         await bot.edit_message_text("baru", chat_id=CHAT, message_id=99)
-    with pytest.raises(BadRequest, match="query ID is invalid"):
+    with pytest.raises(BadRequest, match=r"(?i)query ID is invalid"):
         await bot.answer_callback_query("12345")
     assert double.messages == []
     assert [c.status for c in double.calls[-4:]] == [400, 400, 400, 400]
@@ -161,7 +161,7 @@ async def test_edits_update_the_recorded_message(bot: Bot, double: BotApiDouble)
     sent = await bot.send_message(CHAT, "Langkah 1", reply_markup=keyboard("Lanjut"))
     edited = await bot.edit_message_text("Langkah 2", CHAT, sent.message_id, reply_markup=keyboard("Selesai"))
     assert isinstance(edited, type(sent)) and edited.text == "Langkah 2" and edited.edit_date is not None
-    with pytest.raises(BadRequest, match="message is not modified"):
+    with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
         await bot.edit_message_text("Langkah 2", CHAT, sent.message_id, reply_markup=keyboard("Selesai"))
     await bot.edit_message_reply_markup(CHAT, sent.message_id, reply_markup=None)
     recorded = double.messages[0]
@@ -229,7 +229,7 @@ async def test_commands_are_stored_per_scope_and_language(bot: Bot, double: BotA
     assert double.commands[('{"type":"default"}', "id")][1]["command"] == "batal"
     await bot.delete_my_commands(language_code="en")
     assert await bot.get_my_commands(language_code="en") == ()
-    with pytest.raises(BadRequest, match="BOT_COMMAND_INVALID"):
+    with pytest.raises(BadRequest, match=r"(?i)BOT_COMMAND_INVALID"):
         await bot.set_my_commands([BotCommand("Mulai Sekarang", "x")])
 
 
@@ -239,7 +239,7 @@ async def test_chat_action_menu_button_and_webhook(bot: Bot, double: BotApiDoubl
     assert await bot.set_chat_menu_button()
     assert await bot.set_webhook("https://example.invalid/hook")
     assert (await bot.get_webhook_info()).url == "https://example.invalid/hook"
-    with pytest.raises(NetworkError, match="webhook is active"):
+    with pytest.raises(Conflict, match="webhook is active"):
         await bot.get_updates()
     assert await bot.delete_webhook()
     assert await bot.get_updates() == ()
@@ -319,10 +319,10 @@ async def test_injected_429_raises_retry_after(bot: Bot, double: BotApiDouble) -
 async def test_injected_5xx_raise_network_error(bot: Bot, double: BotApiDouble) -> None:
     double.inject("sendMessage", status=502, times=2)
     for _ in range(2):
-        with pytest.raises(NetworkError, match="Bad Gateway"):
+        with pytest.raises(NetworkError, match=r"(?i)Bad Gateway"):
             await bot.send_message(CHAT, "halo")
     double.inject("getMe", status=500)
-    with pytest.raises(NetworkError, match="Internal Server Error"):
+    with pytest.raises(NetworkError, match=r"(?i)Internal Server Error"):
         await bot.get_me()
     assert double.messages == []
 
@@ -339,7 +339,7 @@ async def test_fault_can_target_one_chat(bot: Bot, double: BotApiDouble) -> None
 @pytest.mark.asyncio
 async def test_blocked_user_gets_forbidden_until_unblocked(bot: Bot, double: BotApiDouble) -> None:
     double.block_user(CHAT)
-    with pytest.raises(Forbidden, match="bot was blocked by the user"):
+    with pytest.raises(Forbidden, match=r"(?i)bot was blocked by the user"):
         await bot.send_message(CHAT, "halo")
     with pytest.raises(Forbidden):
         await bot.send_document(CHAT, InputFile(b"x", filename="a.txt"))

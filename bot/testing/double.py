@@ -717,7 +717,7 @@ class _Notifier:
         self._event.set()
         self._event = asyncio.Event()
 
-    async def wait(self, timeout: float) -> None:  # noqa: ASYNC109
+    async def wait(self, timeout: float) -> None:
         event = self._event
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout)
@@ -958,7 +958,7 @@ class BotApiDouble:
     async def wait_for(
         self,
         predicate: Callable[[], T | None],
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 5.0,
         what: str | None = None,
     ) -> T:
         """Return the predicate's first result that is not None/False; TimeoutError after ``timeout``."""
@@ -985,7 +985,7 @@ class BotApiDouble:
             lines += [f"  {c.method} -> {c.status} {c.error}" for c in failed]
         return "\n".join(lines)
 
-    async def wait_for_message(self, chat_id: int, index_from: int, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
+    async def wait_for_message(self, chat_id: int, index_from: int, timeout: float = 5.0) -> BotMessage:
         """The first message to ``chat_id`` at position >= ``index_from`` in ``messages``."""
 
         def find() -> BotMessage | None:
@@ -998,7 +998,7 @@ class BotApiDouble:
         chat_id: int,
         message_id: int,
         edits_seen: int,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 5.0,
     ) -> BotMessage:
         """The message once it has more than ``edits_seen`` edits."""
 
@@ -1010,7 +1010,7 @@ class BotApiDouble:
             find, timeout, f"edit #{edits_seen + 1} of message {message_id} in chat {chat_id}"
         )
 
-    async def wait_for_call(self, method: str, index_from: int = 0, timeout: float = 5.0) -> ApiCall:  # noqa: ASYNC109
+    async def wait_for_call(self, method: str, index_from: int = 0, timeout: float = 5.0) -> ApiCall:
         """The first answered call to ``method`` at position >= ``index_from`` in ``calls``."""
 
         def find() -> ApiCall | None:
@@ -1018,7 +1018,7 @@ class BotApiDouble:
 
         return await self.wait_for(find, timeout, f"a {method} call (from position {index_from})")
 
-    async def wait_until_fetched(self, update_id: int, timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    async def wait_until_fetched(self, update_id: int, timeout: float = 5.0) -> None:
         """Return once a getUpdates call has returned or confirmed the update."""
 
         def fetched() -> bool:
@@ -1181,7 +1181,7 @@ class BotApiDouble:
             self._fetched_up_to = max(self._fetched_up_to, batch[-1]["update_id"])
         return [dict(update) for update in batch]
 
-    async def _poll(self, offset: int, limit: int, timeout: float, generation: int) -> list[JSON]:  # noqa: ASYNC109
+    async def _poll(self, offset: int, limit: int, timeout: float, generation: int) -> list[JSON]:
         """Wait (without polling) until updates are there, the timeout ends or the server stops."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout

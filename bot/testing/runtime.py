@@ -96,7 +96,7 @@ class LocalBot:
         assert self.app is not None
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
-        self.app.persistence = None  # type: ignore[assignment]  # a crash writes nothing more
+        self.app.persistence = None  # a crash writes nothing more
         await self._stop_app()
         await self._start_app()
 
@@ -108,7 +108,7 @@ class LocalBot:
         if self._own_double:
             await self.double.stop()
 
-    async def settle(self, update_id: int, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    async def settle(self, update_id: int, timeout: float = 10.0) -> None:
         """Wait until the Application has handled this update (and all before it)."""
         assert self.app is not None
         await self.app.wait_processed(update_id, timeout)

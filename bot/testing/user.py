@@ -217,18 +217,18 @@ class TelegramUser:
 
     # ----------------------------------------------------------------- expectations
 
-    async def expect_reply(self, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
+    async def expect_reply(self, timeout: float = 5.0) -> BotMessage:
         """The next bot message to this chat not yet returned here."""
         message = await self.double.wait_for_message(self.chat_id, self._reply_cursor, timeout)
         self._reply_cursor = _index_of(self.double.messages, message) + 1
         self.last_reply = message
         return message
 
-    async def expect_replies(self, count: int, timeout: float = 5.0) -> list[BotMessage]:  # noqa: ASYNC109
+    async def expect_replies(self, count: int, timeout: float = 5.0) -> list[BotMessage]:
         """The next ``count`` bot messages to this chat."""
         return [await self.expect_reply(timeout) for _ in range(count)]
 
-    async def expect_edit(self, message: BotMessage | None = None, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
+    async def expect_edit(self, message: BotMessage | None = None, timeout: float = 5.0) -> BotMessage:
         """Wait for an edit of ``message`` (default: the last reply) not yet seen here."""
         target = message or self.last_reply
         if target is None:
@@ -238,7 +238,7 @@ class TelegramUser:
         self._edits_seen[target.message_id] = len(edited.edits)
         return edited
 
-    async def expect_callback_answer(self, timeout: float = 5.0) -> JSON:  # noqa: ASYNC109
+    async def expect_callback_answer(self, timeout: float = 5.0) -> JSON:
         """The next answerCallbackQuery parameters for a query this user sent."""
 
         def find() -> tuple[int, JSON] | None:

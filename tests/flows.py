@@ -1,0 +1,22 @@
+"""Reusable user scripts for tests (readable steps, no sleeps)."""
+
+from __future__ import annotations
+
+from bot.testing.double import BotMessage
+from bot.testing.runtime import LocalBot
+from bot.testing.user import TelegramUser
+
+
+async def step(bot: LocalBot, update_id: int) -> None:
+    await bot.settle(update_id)
+
+
+async def onboard(bot: LocalBot, user: TelegramUser, language: str = "Bahasa Indonesia",
+                  agree: bool = True) -> BotMessage:
+    """/start → language → consent; returns the main-menu message."""
+    await user.send("/start")
+    await user.expect_reply()
+    await user.press(language)
+    await user.expect_reply()  # consent screen
+    await user.press_index(1 if agree else 2)
+    return await user.expect_reply()

@@ -1,0 +1,148 @@
+"""The worker's entry through the real Application and the Bot API double: /start → language → consent → menu."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.consent import CONSENT_VERSION
+from bot.testing.runtime import LocalBot
+from tests.flows import onboard
+
+MENU_ID = ["🛡 Cek Status Perlindungan", "✅ Cek Kelayakan", "💰 Manfaat & Iuran", "❓ Tanya Jawab",
+           "📝 Daftar Minat", "ℹ️ Bantuan"]
+MENU_EN = ["🛡 Check protection", "✅ Check eligibility", "💰 Benefits & fees", "❓ Questions",
+           "📝 Sign up interest", "ℹ️ Help"]
+
+
+def flat(rows: list[list[str]]) -> list[str]:
+    return [label for row in rows for label in row]
+
+
+async def test_start_consent_menu_in_indonesian(local_bot: LocalBot) -> None:
+    user = local_bot.user(100001, language_code="id")
+    await user.send("/start")
+    welcome = await user.expect_reply()
+    assert "JagaKerja" in (welcome.text or "") and "Pilih bahasa" in (welcome.text or "")
+    assert flat(welcome.buttons) == ["Bahasa Indonesia", "English"]
+    await user.press("Bahasa Indonesia")
+    consent = await user.expect_reply()
+    text = consent.text or ""
+    for part in ("Untuk apa", "Siapa yang melihat", "Berapa lama", "Hak Anda", "/hapusdata"):
+        assert part in text
+    assert flat(consent.buttons) == ["✅ Setuju", "❌ Tidak setuju"]
+    await user.press("✅ Setuju")
+    menu = await user.expect_reply()
+    assert "Terima kasih" in (menu.text or "")
+    assert flat(menu.buttons) == MENU_ID
+    profile = await local_bot.services.users.get(100001)  # type: ignore[union-attr]
+    assert profile is not None and profile.language == "id"
+    assert (profile.consent_status, profile.consent_version) == ("given", CONSENT_VERSION)
+    assert profile.consent_at == local_bot.clock.now()
+
+
+async def test_start_consent_menu_in_english(local_bot: LocalBot) -> None:
+    user = local_bot.user(100002, language_code="en")
+    await user.send("/start")
+    welcome = await user.expect_reply()
+    assert "Choose your language" in (welcome.text or "")
+    await user.press("English")
+    consent = await user.expect_reply()
+    assert "Who sees it" in (consent.text or "")
+    await user.press("✅ I agree")
+    menu = await user.expect_reply()
+    assert flat(menu.buttons) == MENU_EN
+
+
+async def test_refusing_consent_still_shows_menu_and_is_recorded(local_bot: LocalBot) -> None:
+    user = local_bot.user(100003)
+    menu = await onboard(local_bot, user, agree=False)
+    assert "persetujuan" in (menu.text or "") and flat(menu.buttons) == MENU_ID
+    history = await local_bot.services.users.consent_history(100003)  # type: ignore[union-attr]
+    assert [(e.decision, e.version) for e in history] == [("refused", CONSENT_VERSION)]
+
+
+async def test_returning_user_gets_menu_directly(local_bot: LocalBot) -> None:
+    user = local_bot.user(100004)
+    await onboard(local_bot, user)
+    await user.send("/start")
+    reply = await user.expect_reply()
+    assert "Selamat datang kembali" in (reply.text or "")
+    assert flat(reply.buttons) == MENU_ID
+
+
+async def test_menu_items_without_feature_say_coming_soon(local_bot: LocalBot) -> None:
+    user = local_bot.user(100005)
+    await onboard(local_bot, user)
+    await user.press("ℹ️ Bantuan")
+    help_reply = await user.expect_reply()
+    assert "/hapusdata" in (help_reply.text or "") and "175" in (help_reply.text or "")
+
+
+async def test_deep_link_payload_is_kept(local_bot: LocalBot) -> None:
+    user = local_bot.user(100006)
+    await user.send("/start desa_6408012001")
+    await user.expect_reply()
+    profile = await local_bot.services.users.get(100006)  # type: ignore[union-attr]
+    assert profile is not None and profile.start_payload == "desa_6408012001"
+    assert local_bot.app.user_data[100006]["deep_link"] == {"kind": "desa", "value": "64.08.01.2001"}  # type: ignore[union-attr]
+
+
+async def test_unknown_text_and_command_get_help_with_menu(local_bot: LocalBot) -> None:
+    user = local_bot.user(100007)
+    await onboard(local_bot, user)
+    await user.send("asdfgh")
+    reply = await user.expect_reply()
+    assert "belum mengerti" in (reply.text or "") and flat(reply.buttons) == MENU_ID
+    await user.send("/tidakada")
+    reply = await user.expect_reply()
+    assert "/bantuan" in (reply.text or "") and reply.buttons
+
+
+async def test_language_command_switches_language(local_bot: LocalBot) -> None:
+    user = local_bot.user(100008)
+    await onboard(local_bot, user)
+    await user.send("/bahasa")
+    await user.expect_reply()
+    await user.press("English")
+    reply = await user.expect_reply()
+    assert "Language changed" in (reply.text or "") and flat(reply.buttons) == MENU_EN
+
+
+async def test_my_data_and_erase(local_bot: LocalBot) -> None:
+    user = local_bot.user(100009)
+    await onboard(local_bot, user)
+    await user.send("/dataku")
+    mine = await user.expect_reply()
+    assert "100009" in (mine.text or "") and "2026-11-v1" in (mine.text or "")
+    await user.send("/hapusdata")
+    await user.expect_reply()
+    await user.press("↩️ Tidak, simpan")
+    assert "tidak ada yang dihapus" in ((await user.expect_reply()).text or "")
+    assert await local_bot.services.users.get(100009) is not None  # type: ignore[union-attr]
+    await user.send("/hapusdata")
+    await user.expect_reply()
+    await user.press("🗑 Ya, hapus")
+    done = await user.expect_reply()
+    assert "sudah dihapus" in (done.text or "")
+    services = local_bot.services
+    assert services is not None
+    assert await services.users.get(100009) is None
+    assert await services.users.consent_history(100009) == []
+
+
+async def test_commands_menu_published_per_language(local_bot: LocalBot) -> None:
+    double = local_bot.double
+    ids = [c["command"] for c in double.commands_for(None, "id")]
+    assert ids[:3] == ["start", "bantuan", "bahasa"]
+    descriptions_id = {c["command"]: c["description"] for c in double.commands_for(None, "id")}
+    descriptions_en = {c["command"]: c["description"] for c in double.commands_for(None, "en")}
+    assert descriptions_id["hapusdata"] == "Hapus data saya"
+    assert descriptions_en["hapusdata"] == "Erase my data"
+
+
+async def test_times_are_shown_in_wita(local_bot: LocalBot) -> None:
+    local_bot.clock.set(dt.datetime(2026, 11, 22, 0, 30, tzinfo=dt.UTC))  # type: ignore[attr-defined]
+    user = local_bot.user(100010)
+    await onboard(local_bot, user)
+    await user.send("/dataku")
+    assert "22 November 2026 08.30 WITA" in ((await user.expect_reply()).text or "")
