@@ -54,9 +54,7 @@ async def bot(double: BotApiDouble) -> AsyncIterator[Bot]:
 
 
 def keyboard(*labels: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=label.lower())] for label in labels]
-    )
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=label.lower())] for label in labels])
 
 
 def seconds(value: int | dtm.timedelta) -> float:
@@ -79,12 +77,8 @@ async def test_http_layer_checks_token_and_method(double: BotApiDouble) -> None:
         bad_token = await client.get(f"{double.base_url}not-a-token/getMe")
         unknown = await client.post(f"{double.base_url}{TOKEN}/sendTelepathy")
         upper = await client.get(f"{double.base_url}{TOKEN}/GETME")
-        as_json = await client.post(
-            f"{double.base_url}{TOKEN}/sendMessage", json={"chat_id": CHAT, "text": "j"}
-        )
-        as_query = await client.get(
-            f"{double.base_url}{TOKEN}/sendMessage", params={"chat_id": CHAT, "text": "7"}
-        )
+        as_json = await client.post(f"{double.base_url}{TOKEN}/sendMessage", json={"chat_id": CHAT, "text": "j"})
+        as_query = await client.get(f"{double.base_url}{TOKEN}/sendMessage", params={"chat_id": CHAT, "text": "7"})
     assert bad_token.status_code == 401
     assert bad_token.json() == {"ok": False, "error_code": 401, "description": "Unauthorized"}
     assert unknown.json() == {"ok": False, "error_code": 404, "description": "Not Found"}
@@ -215,17 +209,13 @@ async def test_photo_sizes_come_from_the_image(bot: Bot, double: BotApiDouble) -
 
 @pytest.mark.asyncio
 async def test_commands_are_stored_per_scope_and_language(bot: Bot, double: BotApiDouble) -> None:
-    await bot.set_my_commands(
-        [BotCommand("start", "Mulai"), BotCommand("batal", "Batal")], language_code="id"
-    )
+    await bot.set_my_commands([BotCommand("start", "Mulai"), BotCommand("batal", "Batal")], language_code="id")
     await bot.set_my_commands([BotCommand("start", "Start")], language_code="en")
     await bot.set_my_commands([BotCommand("admin", "Admin")], scope=BotCommandScopeChat(CHAT))
     assert [c.command for c in await bot.get_my_commands(language_code="id")] == ["start", "batal"]
     assert [c.description for c in await bot.get_my_commands(language_code="en")] == ["Start"]
     assert await bot.get_my_commands() == ()
-    assert double.commands_for({"type": "chat", "chat_id": CHAT}) == [
-        {"command": "admin", "description": "Admin"}
-    ]
+    assert double.commands_for({"type": "chat", "chat_id": CHAT}) == [{"command": "admin", "description": "Admin"}]
     assert double.commands[('{"type":"default"}', "id")][1]["command"] == "batal"
     await bot.delete_my_commands(language_code="en")
     assert await bot.get_my_commands(language_code="en") == ()
@@ -260,9 +250,7 @@ async def test_long_poll_returns_as_soon_as_an_update_is_pushed(bot: Bot, double
     assert [u.update_id for u in updates] == [update_id] == [1]
     message = updates[0].message
     assert message is not None and message.text == "/start@jagakerja_bot deep"
-    assert message.entities[0].type == "bot_command" and message.entities[0].length == len(
-        "/start@jagakerja_bot"
-    )
+    assert message.entities[0].type == "bot_command" and message.entities[0].length == len("/start@jagakerja_bot")
     assert message.from_user is not None and message.from_user.language_code == "id"
 
 
@@ -289,9 +277,7 @@ async def test_offset_confirms_and_drops_older_updates(bot: Bot, double: BotApiD
 @pytest.mark.asyncio
 async def test_stop_answers_a_pending_long_poll(double: BotApiDouble) -> None:
     async with httpx.AsyncClient(timeout=10) as client:
-        poll = asyncio.create_task(
-            client.post(f"{double.base_url}{TOKEN}/getUpdates", data={"timeout": "30"})
-        )
+        poll = asyncio.create_task(client.post(f"{double.base_url}{TOKEN}/getUpdates", data={"timeout": "30"}))
         await double.wait_for(lambda: double.long_polls_waiting > 0)
         started = time.monotonic()
         await double.stop()
@@ -358,9 +344,7 @@ async def test_slow_answer_is_delayed_but_succeeds(bot: Bot, double: BotApiDoubl
 
 
 @pytest.mark.asyncio
-async def test_slow_answer_past_read_timeout_times_out_but_is_delivered(
-    bot: Bot, double: BotApiDouble
-) -> None:
+async def test_slow_answer_past_read_timeout_times_out_but_is_delivered(bot: Bot, double: BotApiDouble) -> None:
     double.inject("sendMessage", status=200, delay=0.3)
     with pytest.raises(TimedOut):
         await bot.send_message(CHAT, "terkirim?", read_timeout=0.05)
@@ -416,9 +400,7 @@ async def test_user_press_reply_keyboard_and_contact(bot: Bot, double: BotApiDou
     await bot.send_message(
         CHAT,
         "Menu",
-        reply_markup=ReplyKeyboardMarkup(
-            [["Cek Status"], [KeyboardButton("Kirim nomor", request_contact=True)]]
-        ),
+        reply_markup=ReplyKeyboardMarkup([["Cek Status"], [KeyboardButton("Kirim nomor", request_contact=True)]]),
     )
     await user.press("Cek Status")
     await user.press("Kirim nomor")
@@ -463,6 +445,18 @@ async def test_bot_may_delete_a_users_message(bot: Bot, double: BotApiDouble) ->
 
 
 @pytest.mark.asyncio
+async def test_replies_quote_existing_messages_only(bot: Bot, double: BotApiDouble) -> None:
+    user = TelegramUser(double, CHAT)
+    await user.send("pertanyaan")
+    assert user.last_sent is not None
+    sent = await bot.send_message(CHAT, "jawaban", reply_to_message_id=user.last_sent["message_id"])
+    assert sent.reply_to_message is not None and sent.reply_to_message.text == "pertanyaan"
+    assert double.messages[-1].reply_to_message_id == user.last_sent["message_id"]
+    with pytest.raises(BadRequest, match=r"(?i)message to be replied not found"):
+        await bot.send_message(CHAT, "x", reply_to_message_id=999)
+
+
+@pytest.mark.asyncio
 async def test_two_doubles_run_side_by_side() -> None:
     async with BotApiDouble(bot_username="a_bot") as first, BotApiDouble(bot_username="b_bot") as second:
         assert first.port != second.port
@@ -488,11 +482,7 @@ async def _pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 @pytest_asyncio.fixture
 async def app(double: BotApiDouble) -> AsyncIterator[Application]:
     application = (
-        ApplicationBuilder()
-        .token(TOKEN)
-        .base_url(double.base_url)
-        .base_file_url(double.base_file_url)
-        .build()
+        ApplicationBuilder().token(TOKEN).base_url(double.base_url).base_file_url(double.base_file_url).build()
     )
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, _echo))
     application.add_handler(CallbackQueryHandler(_pressed))

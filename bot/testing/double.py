@@ -211,6 +211,7 @@ class BotMessage:
     raw_text: str | None = None
     entities: list[JSON] = field(default_factory=list)
     file_id: str | None = None
+    reply_to_message_id: int | None = None
     payload: JSON = field(default_factory=dict, repr=False)
 
     @property
@@ -490,9 +491,7 @@ class _MarkdownV2:
 
     def _close_quote(self, end: int) -> None:
         if self.quote_start is not None and end > self.quote_start:
-            self.found.append(
-                {"type": "blockquote", "offset": self.quote_start, "length": end - self.quote_start}
-            )
+            self.found.append({"type": "blockquote", "offset": self.quote_start, "length": end - self.quote_start})
         self.quote_start = None
 
     def _closing_width(self, char: str) -> int:
@@ -529,9 +528,7 @@ class _MarkdownV2:
         elif char in "*_~[":
             marker = char
         else:
-            raise _entities_error(
-                f"Character '{char}' is reserved and must be escaped with the preceding '\\'"
-            )
+            raise _entities_error(f"Character '{char}' is reserved and must be escaped with the preceding '\\'")
         mark = _OpenMark(marker, self.out.offset, _byte_offset(src, i))
         self.i += len(marker)
         if marker == "```":
@@ -681,9 +678,7 @@ def _check_inline_button(button: Any) -> None:
     if not isinstance(button, dict) or not isinstance(button.get("text"), str):
         raise bad_request('can\'t parse inline keyboard button: Field "text" must be of type String')
     if not any(key in button for key in _INLINE_ACTIONS):
-        raise bad_request(
-            "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
-        )
+        raise bad_request("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
     data = button.get("callback_data")
     if data is not None and not 1 <= len(str(data).encode()) <= 64:
         raise bad_request("BUTTON_DATA_INVALID")
@@ -886,7 +881,7 @@ class BotApiDouble:
         """Queue an update (``update_id`` is assigned) and wake long polls; returns the id."""
         update_id = self._next_update_id
         self._next_update_id += 1
-        self._pending.append({**payload, "update_id": update_id})
+        self._pending.append({"update_id": update_id, **{k: v for k, v in payload.items() if k != "update_id"}})
         self._remember(payload)
         self._notify()
         return update_id
@@ -1006,9 +1001,7 @@ class BotApiDouble:
             message = self.find_message(chat_id, message_id)
             return message if message is not None and len(message.edits) > edits_seen else None
 
-        return await self.wait_for(
-            find, timeout, f"edit #{edits_seen + 1} of message {message_id} in chat {chat_id}"
-        )
+        return await self.wait_for(find, timeout, f"edit #{edits_seen + 1} of message {message_id} in chat {chat_id}")
 
     async def wait_for_call(self, method: str, index_from: int = 0, timeout: float = 5.0) -> ApiCall:
         """The first answered call to ``method`` at position >= ``index_from`` in ``calls``."""
@@ -1237,9 +1230,7 @@ class BotApiDouble:
         caption: str | None = None
         entities: list[JSON] = []
         if raw:
-            caption, entities = render_text(
-                str(raw), params.get("parse_mode"), params.get("caption_entities")
-            )
+            caption, entities = render_text(str(raw), params.get("parse_mode"), params.get("caption_entities"))
             if len(caption) > CAPTION_LIMIT:
                 raise bad_request("message caption is too long")
         return caption or None, raw, entities, _normalize_markup(params.get("reply_markup"))
@@ -1274,6 +1265,7 @@ class BotApiDouble:
         stored: StoredFile | None = None,
         content: JSON | None = None,
     ) -> BotMessage:
+        replied = self._replied_message(chat_id, params)
         message = BotMessage(
             chat_id=chat_id,
             message_id=self.next_message_id(chat_id),
@@ -1295,16 +1287,39 @@ class BotApiDouble:
             "date": int(time.time()),
             **(content or {}),
         }
+        if replied is not None:
+            message.payload["reply_to_message"] = replied
+            message.reply_to_message_id = replied["message_id"]
         self._set_payload_content(message)
         self.messages.append(message)
         self._by_key[(chat_id, message.message_id)] = message
         return message
 
+    def _replied_message(self, chat_id: int, params: JSON) -> JSON | None:
+        """The message a send replies to (reply_parameters), or 400 when it does not exist."""
+        reply = params.get("reply_parameters")
+        reply = reply if isinstance(reply, dict) else {}
+        message_id = _as_int(reply.get("message_id")) or _as_int(params.get("reply_to_message_id"))
+        if not message_id:
+            return None
+        target_chat = _as_int(reply.get("chat_id")) or chat_id
+        target = self.message_json(target_chat, message_id)
+        lenient = reply.get("allow_sending_without_reply") or params.get("allow_sending_without_reply")
+        if target is None and not lenient:
+            raise bad_request("message to be replied not found")
+        return target
+
+    def message_json(self, chat_id: int, message_id: int) -> JSON | None:
+        """The current JSON of a message (the bot's or a user's) unless it was deleted."""
+        bot_message = self.find_message(chat_id, message_id)
+        if bot_message is not None:
+            return None if bot_message.deleted else dict(bot_message.payload)
+        key = (chat_id, message_id)
+        return None if key in self.deleted_user_messages else self.user_messages.get(key)
+
     def _set_payload_content(self, message: BotMessage) -> None:
         """Write text/caption, entities and (inline only) markup into the API payload."""
-        text_key, entities_key = (
-            ("text", "entities") if message.kind == "text" else ("caption", "caption_entities")
-        )
+        text_key, entities_key = ("text", "entities") if message.kind == "text" else ("caption", "caption_entities")
         payload = message.payload
         for key in (text_key, entities_key, "reply_markup"):
             payload.pop(key, None)
@@ -1335,9 +1350,7 @@ class BotApiDouble:
             return message.reply_markup  # a reply keyboard is not part of the message's edit
         return markup
 
-    def _apply_edit(
-        self, message: BotMessage, text: str | None, entities: list[JSON], markup: JSON | None
-    ) -> JSON:
+    def _apply_edit(self, message: BotMessage, text: str | None, entities: list[JSON], markup: JSON | None) -> JSON:
         if (text, entities, markup) == (message.text, message.entities, message.reply_markup):
             raise bad_request(NOT_MODIFIED)
         message.edits.append(MessageVersion(message.text, message.reply_markup))

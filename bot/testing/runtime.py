@@ -120,9 +120,7 @@ class LocalBot:
         language_code: str | None = "id",
         username: str | None = None,
     ) -> TelegramUser:
-        return TelegramUser(
-            self.double, user_id, first_name=first_name, language_code=language_code, username=username
-        )
+        return TelegramUser(self.double, user_id, first_name=first_name, language_code=language_code, username=username)
 
     async def __aenter__(self) -> LocalBot:
         return await self.start()
