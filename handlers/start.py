@@ -9,6 +9,7 @@ from bot.consent import CONSENT_VERSION, consent_text
 from bot.context import BotContext
 from bot.deeplink import parse_payload
 from bot.i18n import LANGUAGE_NAMES
+from bot.regions import is_desa
 from bot.settings import SUPPORTED_LANGUAGES
 from handlers.ui import ack, say, show_main_menu
 
@@ -35,6 +36,8 @@ async def start(update: Update, context: BotContext) -> None:
     if link is not None:
         await services.users.set_start_payload(context.profile.id, link.raw)
         context.user_data["deep_link"] = {"kind": link.kind, "value": link.value}  # type: ignore[index]
+        if link.kind == "desa" and is_desa(link.value):
+            await services.users.set_region(context.profile.id, link.value)
     if context.profile.language is None:
         text = _("Hello! 👋 I am <b>JagaKerja</b>. I help you check and get BPJS Ketenagakerjaan "
                  "protection (work accident and death cover).")

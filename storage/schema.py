@@ -29,6 +29,7 @@ users = sa.Table(
     sa.Column("blocked_at", sa.DateTime(timezone=True)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("region_code", sa.String(16)),  # desa/kecamatan/kabupaten code, most precise known
 )
 
 consent_log = sa.Table(

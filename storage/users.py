@@ -24,6 +24,7 @@ class UserRecord:
     blocked_at: dt.datetime | None
     created_at: dt.datetime
     last_seen_at: dt.datetime
+    region_code: str | None = None
 
     @property
     def has_consented(self) -> bool:
@@ -37,6 +38,7 @@ def _record(row: sa.Row) -> UserRecord:
         consent_status=m["consent_status"], consent_version=m["consent_version"],
         consent_at=utc(m["consent_at"]), start_payload=m["start_payload"], blocked_at=utc(m["blocked_at"]),
         created_at=utc(m["created_at"]) or m["created_at"], last_seen_at=utc(m["last_seen_at"]) or m["last_seen_at"],
+        region_code=m["region_code"],
     )
 
 
@@ -75,6 +77,16 @@ class UserRepository:
     async def set_start_payload(self, user_id: int, payload: str) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(sa.update(users).where(users.c.id == user_id).values(start_payload=payload))
+
+    async def set_region(self, user_id: int, region_code: str, *, only_if_more_precise: bool = False) -> None:
+        """Remember where the user lives (desa > kecamatan > kabupaten); used to target broadcasts."""
+        async with self.db.transaction() as conn:
+            stmt = sa.update(users).where(users.c.id == user_id).values(region_code=region_code)
+            if only_if_more_precise:
+                stmt = stmt.where(
+                    users.c.region_code.is_(None) | (sa.func.length(users.c.region_code) <= len(region_code))
+                )
+            await conn.execute(stmt)
 
     async def record_consent(self, user_id: int, version: str, decision: str, now: dt.datetime) -> None:
         async with self.db.transaction() as conn:

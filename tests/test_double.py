@@ -18,6 +18,7 @@ from telegram import (
     InlineKeyboardMarkup,
     InputFile,
     KeyboardButton,
+    Message,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -88,6 +89,28 @@ async def test_http_layer_checks_token_and_method(double: BotApiDouble) -> None:
 
 
 @pytest.mark.asyncio
+async def test_multipart_attach_reference_and_file_route(double: BotApiDouble) -> None:
+    async with httpx.AsyncClient() as client:
+        sent = await client.post(
+            f"{double.base_url}{TOKEN}/sendDocument",
+            data={"chat_id": str(CHAT), "document": "attach://part1", "reply_markup": '{"inline_keyboard": []}'},
+            files={"part1": ("laporan.pdf", b"%PDF-1.4", "application/pdf")},
+        )
+        document = sent.json()["result"]["document"]
+        path = double.files[document["file_id"]].file_path
+        download = await client.get(f"{double.base_file_url}{TOKEN}/{path}")
+        missing = await client.get(f"{double.base_file_url}{TOKEN}/documents/nope.pdf")
+    assert (document["file_name"], document["mime_type"], document["file_size"]) == (
+        "laporan.pdf",
+        "application/pdf",
+        8,
+    )
+    assert "reply_markup" not in sent.json()["result"]  # an empty inline keyboard is no keyboard
+    assert download.content == b"%PDF-1.4"
+    assert missing.status_code == 404
+
+
+@pytest.mark.asyncio
 async def test_invalid_token_raises_in_ptb(double: BotApiDouble) -> None:
     with pytest.raises(InvalidToken):
         await Bot(token="broken", base_url=double.base_url).get_me()
@@ -154,7 +177,7 @@ async def test_validation_errors_match_telegram(bot: Bot, double: BotApiDouble) 
 async def test_edits_update_the_recorded_message(bot: Bot, double: BotApiDouble) -> None:
     sent = await bot.send_message(CHAT, "Langkah 1", reply_markup=keyboard("Lanjut"))
     edited = await bot.edit_message_text("Langkah 2", CHAT, sent.message_id, reply_markup=keyboard("Selesai"))
-    assert isinstance(edited, type(sent)) and edited.text == "Langkah 2" and edited.edit_date is not None
+    assert isinstance(edited, Message) and edited.text == "Langkah 2" and edited.edit_date is not None
     with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
         await bot.edit_message_text("Langkah 2", CHAT, sent.message_id, reply_markup=keyboard("Selesai"))
     await bot.edit_message_reply_markup(CHAT, sent.message_id, reply_markup=None)
@@ -172,7 +195,8 @@ async def test_edits_update_the_recorded_message(bot: Bot, double: BotApiDouble)
 async def test_edit_text_without_markup_drops_inline_keyboard(bot: Bot, double: BotApiDouble) -> None:
     sent = await bot.send_message(CHAT, "Pilih", reply_markup=keyboard("Ya"))
     edited = await bot.edit_message_text("Dipilih: Ya", CHAT, sent.message_id)
-    assert edited.reply_markup is None and double.messages[0].buttons == []
+    assert isinstance(edited, Message) and edited.reply_markup is None
+    assert double.messages[0].buttons == []
 
 
 @pytest.mark.asyncio
@@ -433,6 +457,21 @@ async def test_user_files_can_be_downloaded_by_the_bot(bot: Bot, double: BotApiD
     assert second.message is not None and second.message.photo[-1].width == 2
     photo = await second.message.photo[-1].get_file()
     assert bytes(await photo.download_as_bytearray()) == PNG_2X3
+
+
+@pytest.mark.asyncio
+async def test_user_expects_caption_edits_and_timeouts_explain(bot: Bot, double: BotApiDouble) -> None:
+    user = TelegramUser(double, CHAT)
+    sent = await bot.send_photo(CHAT, PNG_2X3, caption="draf", reply_markup=keyboard("Setujui"))
+    photo = await user.expect_reply()
+    await bot.edit_message_caption(CHAT, sent.message_id, caption="final", reply_markup=keyboard("Setujui"))
+    edited = await user.expect_edit(photo)
+    assert (edited.text, edited.edits[0].text, edited.buttons) == ("final", "draf", [["Setujui"]])
+    with pytest.raises(BadRequest):
+        await bot.send_message(CHAT, "<b>rusak", parse_mode=ParseMode.HTML)
+    with pytest.raises(TimeoutError) as caught:
+        await user.expect_edit(timeout=0.05)
+    assert "final" in str(caught.value) and "sendMessage -> 400" in str(caught.value)
 
 
 @pytest.mark.asyncio

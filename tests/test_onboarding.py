@@ -84,6 +84,7 @@ async def test_deep_link_payload_is_kept(local_bot: LocalBot) -> None:
     await user.expect_reply()
     profile = await local_bot.services.users.get(100006)  # type: ignore[union-attr]
     assert profile is not None and profile.start_payload == "desa_6408012001"
+    assert profile.region_code == "64.08.01.2001"
     assert local_bot.app.user_data[100006]["deep_link"] == {"kind": "desa", "value": "64.08.01.2001"}  # type: ignore[union-attr]
 
 

@@ -785,6 +785,7 @@ class BotApiDouble:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        self.port = None
 
     async def __aenter__(self) -> BotApiDouble:
         return await self.start()
@@ -853,11 +854,8 @@ class BotApiDouble:
         number = next(self._file_counter)
         if mime_type is None and file_name:
             mime_type = mimetypes.guess_type(file_name)[0]
-        suffix = ""
-        if file_name and "." in file_name:
-            suffix = "." + file_name.rsplit(".", 1)[1]
-        elif mime_type:
-            suffix = mimetypes.guess_extension(mime_type) or ""
+        suffix_match = re.search(r"\.[A-Za-z0-9]{1,10}$", file_name or "")
+        suffix = suffix_match.group(0) if suffix_match else mimetypes.guess_extension(mime_type or "") or ""
         stored = StoredFile(
             file_id=f"BQACAgUAAxkB{number:04d}{secrets.token_urlsafe(18)}",
             file_unique_id=f"AgAD{number:04d}{secrets.token_urlsafe(6)}",
