@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from telegram import LinkPreviewOptions, Update
@@ -62,7 +63,9 @@ def build_application(
     base_file_url: str | None = None,
     network_backoff: float = 0.5,
     persistence: bool = True,
+    configure: Callable[[JagaKerjaApplication], None] | None = None,
 ) -> JagaKerjaApplication:
+    """`configure` (tests, benchmarks) adds handlers ahead of the product's own."""
     settings = services.settings
     api_url = base_url or settings.BOT_API_URL
     file_url = base_file_url or api_url.replace("/bot", "/file/bot", 1)
@@ -85,5 +88,7 @@ def build_application(
 
     from handlers import register_all
 
+    if configure is not None:
+        configure(application)
     register_all(application)
     return application

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 
 from bot.app import JagaKerjaApplication, build_application
@@ -32,10 +33,12 @@ class LocalBot:
         data_key: str | None = None,
         admin_ids: tuple[int, ...] = (),
         schema: str | None = None,
+        configure: Callable[[JagaKerjaApplication], None] | None = None,
         **settings_overrides: object,
     ) -> None:
         self.database_url = database_url
         self.schema = schema
+        self.configure = configure  # e.g. add test-only handlers to every Application built
         self.clock = clock or SystemClock()
         self.double = double or BotApiDouble()
         self._own_double = double is None
@@ -70,6 +73,7 @@ class LocalBot:
             base_url=self.double.base_url,
             base_file_url=self.double.base_file_url,
             network_backoff=0.01,
+            configure=self.configure,
         )
         await self.app.initialize()
         await self.app.start()

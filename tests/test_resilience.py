@@ -1,0 +1,135 @@
+"""Restarts and faults: a conversation survives a restart; 429 and 5xx from the Bot API lose no update."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from telegram import Update
+from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+
+from bot.app import JagaKerjaApplication
+from bot.clock import FixedClock
+from bot.context import BotContext
+from bot.testing.runtime import LocalBot
+from handlers.conversation import persistent_conversation
+from tests.flows import onboard
+
+ASK_NAME, ASK_VILLAGE = range(2)
+
+
+async def begin(update: Update, context: BotContext) -> int:
+    await context.bot.send_message(update.effective_chat.id, "Nama?")  # type: ignore[union-attr]
+    return ASK_NAME
+
+
+async def got_name(update: Update, context: BotContext) -> int:
+    context.user_data["name"] = update.effective_message.text  # type: ignore[index,union-attr]
+    await context.bot.send_message(update.effective_chat.id, "Desa?")  # type: ignore[union-attr]
+    return ASK_VILLAGE
+
+
+async def got_village(update: Update, context: BotContext) -> int:
+    name = context.user_data.pop("name", "?")  # type: ignore[union-attr]
+    text = f"Terima kasih {name} dari {update.effective_message.text}"  # type: ignore[union-attr]
+    await context.bot.send_message(update.effective_chat.id, text)  # type: ignore[union-attr]
+    return ConversationHandler.END
+
+
+async def boom(update: Update, context: BotContext) -> None:
+    raise RuntimeError("kaboom for NIK 6408014505900001")
+
+
+def add_test_handlers(app: JagaKerjaApplication) -> None:
+    text = filters.TEXT & ~filters.COMMAND
+    app.add_handler(persistent_conversation(
+        "test_two_steps", [CommandHandler("uji", begin)],
+        {ASK_NAME: [MessageHandler(text, got_name)], ASK_VILLAGE: [MessageHandler(text, got_village)]},
+    ))
+    app.add_handler(CommandHandler("meledak", boom))
+
+
+@pytest.fixture
+async def bot_with_test_flow(tmp_path: Path, clock: FixedClock) -> LocalBot:
+    bot = LocalBot(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", clock=clock, configure=add_test_handlers)
+    await bot.start()
+    yield bot  # type: ignore[misc]
+    await bot.stop()
+
+
+@pytest.mark.parametrize("how", ["restart", "crash"])
+async def test_conversation_survives_restart(bot_with_test_flow: LocalBot, how: str) -> None:
+    bot = bot_with_test_flow
+    user = bot.user(200001)
+    await user.send("/uji")
+    assert (await user.expect_reply()).text == "Nama?"
+    await user.send("Siti Aminah")
+    assert (await user.expect_reply()).text == "Desa?"
+    if how == "restart":
+        await bot.restart()  # a clean stop, then a new Application on the same database
+    else:
+        await bot.crash_restart()  # thrown away without a final flush
+    await user.send("Senyiur")
+    assert (await user.expect_reply()).text == "Terima kasih Siti Aminah dari Senyiur"
+
+
+async def test_batal_leaves_a_conversation(bot_with_test_flow: LocalBot) -> None:
+    user = bot_with_test_flow.user(200002)
+    await user.send("/uji")
+    await user.expect_reply()
+    await user.send("/batal")
+    reply = await user.expect_reply()
+    assert "dihentikan" in (reply.text or "") and reply.buttons
+    await user.send("Senyiur")  # no longer inside the conversation
+    assert "Desa?" not in ((await user.expect_reply()).text or "")
+
+
+async def test_getupdates_5xx_and_429_lose_no_update(local_bot: LocalBot) -> None:
+    double = local_bot.double
+    user = local_bot.user(200003)
+    double.inject("getUpdates", status=502, times=1)
+    await user.send("/start")
+    assert "JagaKerja" in ((await user.expect_reply(timeout=10)).text or "")
+    double.inject("getUpdates", status=429, retry_after=1, times=1)
+    await user.send("/bantuan")
+    assert "175" in ((await user.expect_reply(timeout=10)).text or "")
+
+
+async def test_send_429_and_5xx_are_retried(local_bot: LocalBot) -> None:
+    double = local_bot.double
+    user = local_bot.user(200004)
+    double.inject("sendMessage", status=429, retry_after=1, times=1, chat_id=200004)
+    await user.send("/start")
+    assert "JagaKerja" in ((await user.expect_reply(timeout=10)).text or "")
+    double.inject("sendMessage", status=502, times=2, chat_id=200004)
+    await user.send("/bantuan")
+    assert "175" in ((await user.expect_reply(timeout=10)).text or "")
+    failed = [c for c in double.calls if c.method == "sendMessage" and c.status != 200]
+    assert [c.status for c in failed] == [429, 502, 502]
+
+
+async def test_blocked_user_is_marked(local_bot: LocalBot) -> None:
+    user = local_bot.user(200005)
+    await onboard(local_bot, user)
+    local_bot.double.block_user(200005)
+    update_id = await user.send("/bantuan")
+    await local_bot.settle(update_id)
+    profile = await local_bot.services.users.get(200005)  # type: ignore[union-attr]
+    assert profile is not None and profile.blocked_at is not None
+
+
+async def test_error_handler_apologises_and_logs_without_personal_data(
+    bot_with_test_flow: LocalBot, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from bot.logging_setup import configure_logging
+
+    configure_logging("INFO")
+    user = bot_with_test_flow.user(200006)
+    with caplog.at_level(logging.ERROR):
+        await user.send("/meledak")
+        reply = await user.expect_reply()
+    assert "Maaf" in (reply.text or "") and reply.buttons
+    err = capfd.readouterr().err
+    assert "kaboom" in err and "Traceback" in err
+    assert "6408014505900001" not in err
