@@ -134,7 +134,9 @@ class TelegramUser:
 
     async def press_index(self, number: int) -> int:
         """Press the ``number``-th button (1-based, reading order) of the newest message with buttons."""
-        message = next((m for m in self._newest_first() if m.buttons and not m.deleted), None)
+        keyboard = self._reply_keyboard()
+        shown = [m for m in self._newest_first() if (m.is_inline_keyboard and not m.deleted) or m is keyboard]
+        message = next(iter(shown), None)
         if message is None:
             raise LookupError(f"No bot message with buttons in chat {self.chat_id}")
         buttons = list(itertools.chain.from_iterable(message.button_rows))
