@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 
 from bot.clock import Clock, SystemClock
 from bot.i18n import Translator
+from bot.interest import InterestCreatedHook, InterestService
 from bot.privacy import Vault
 from bot.settings import Settings
 from storage.db import Database
+from storage.eligibility import EligibilityRepository
+from storage.interest import InterestRepository
 from storage.users import UserRepository
 
 # (user_id) -> None: erase this user's personal data held by a feature.
@@ -29,11 +32,17 @@ class Services:
     vault: Vault
     clock: Clock = field(default_factory=SystemClock)
     users: UserRepository = field(init=False)
+    interest: InterestService = field(init=False)  # Daftar Minat (issue 4)
+    eligibility_results: EligibilityRepository = field(init=False)  # anonymous screening outcomes (issue 4)
+    # Called with each new or updated interest request (e.g. to notify the desa's officials).
+    interest_created_hooks: list[InterestCreatedHook] = field(default_factory=list)
     erase_hooks: list[EraseHook] = field(default_factory=list)
     my_data_hooks: list[MyDataHook] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
+        self.interest = InterestService(InterestRepository(self.db), self.vault, self.interest_created_hooks)
+        self.eligibility_results = EligibilityRepository(self.db)
 
     def translator(self, language: str) -> Translator:
         from bot.i18n import translator

@@ -1,0 +1,218 @@
+"""Interest requests ("Daftar Minat"): personal fields encrypted, NIK as a keyed hash for lookups.
+
+Rows come back as `InterestRecord` with the encrypted tokens; decrypt them with `bot.interest.view(...)`.
+Other features read this table: the officials' follow-up queue and the statistics (keep the column names).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from storage.db import Database
+from storage.schema import metadata, utc
+
+STATUSES = ("new", "contacted", "registered", "not_eligible", "unreachable")
+OPEN_STATUSES = ("new", "contacted", "unreachable")  # still waiting for an outcome: a new request updates these
+REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U (read aloud over the phone)
+REF_LENGTH = 5
+
+interest_requests = sa.Table(
+    "interest_requests",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("ref", sa.String(16), nullable=False, unique=True),
+    sa.Column("user_id", sa.BigInteger, nullable=False, index=True),
+    sa.Column("nik_hash", sa.String(64), nullable=False, index=True),
+    sa.Column("nik_enc", sa.Text, nullable=False),
+    sa.Column("name_enc", sa.Text, nullable=False),
+    sa.Column("phone_enc", sa.Text, nullable=False),
+    sa.Column("birth_date_enc", sa.Text, nullable=False),
+    sa.Column("desa_code", sa.String(16), nullable=False, index=True),
+    sa.Column("kecamatan_code", sa.String(16), nullable=False, index=True),
+    sa.Column("kabupaten_code", sa.String(8), nullable=False, index=True),
+    sa.Column("occupation", sa.String(32), nullable=False),
+    sa.Column("note_enc", sa.Text, nullable=True),
+    sa.Column("language", sa.String(8), nullable=False),
+    sa.Column("nik_outside_region", sa.Boolean, nullable=False, default=False),
+    sa.Column("status", sa.String(24), nullable=False, default="new"),
+    sa.Column("status_reason", sa.Text, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("first_action_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+
+@dataclass(frozen=True)
+class InterestRecord:
+    """A stored request; the *_enc fields are vault tokens (see bot.interest.view)."""
+
+    id: int
+    ref: str
+    user_id: int
+    nik_hash: str
+    nik_enc: str
+    name_enc: str
+    phone_enc: str
+    birth_date_enc: str
+    desa_code: str
+    kecamatan_code: str
+    kabupaten_code: str
+    occupation: str
+    note_enc: str | None
+    language: str
+    nik_outside_region: bool
+    status: str
+    status_reason: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    first_action_at: dt.datetime | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+@dataclass(frozen=True)
+class EncryptedFields:
+    """What the worker entered, already encrypted/hashed by the caller (bot.interest)."""
+
+    nik_hash: str
+    nik_enc: str
+    name_enc: str
+    phone_enc: str
+    birth_date_enc: str
+    note_enc: str | None
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    record: InterestRecord
+    updated: bool  # True: an open request with this NIK (from this user) was updated, not created
+
+
+def _record(row: sa.Row) -> InterestRecord:
+    m = dict(row._mapping)
+    for key in ("created_at", "updated_at", "first_action_at"):
+        m[key] = utc(m[key])
+    m["nik_outside_region"] = bool(m["nik_outside_region"])
+    return InterestRecord(**m)
+
+
+def new_ref() -> str:
+    return "JK-" + "".join(secrets.choice(REF_ALPHABET) for _ in range(REF_LENGTH))
+
+
+def normalize_ref(text: str) -> str:
+    """`jk 7f3q2` → `JK-7F3Q2` (people type references loosely)."""
+    core = "".join(ch for ch in text.upper() if ch.isalnum())
+    core = core[2:] if core.startswith("JK") else core
+    return "JK-" + core
+
+
+class InterestRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def create_or_update_open(
+        self, *, user_id: int, fields: EncryptedFields, desa_code: str, kecamatan_code: str, kabupaten_code: str,
+        occupation: str, language: str, nik_outside_region: bool, now: dt.datetime,
+    ) -> SaveResult:
+        """One open request per NIK and Telegram account: the same NIK again updates it (keeping its ref and
+        status). A request from another account is never touched (that would reveal it exists)."""
+        values = {
+            "nik_enc": fields.nik_enc, "name_enc": fields.name_enc, "phone_enc": fields.phone_enc,
+            "birth_date_enc": fields.birth_date_enc, "note_enc": fields.note_enc, "desa_code": desa_code,
+            "kecamatan_code": kecamatan_code, "kabupaten_code": kabupaten_code, "occupation": occupation,
+            "language": language, "nik_outside_region": nik_outside_region, "updated_at": now,
+        }
+        t = interest_requests
+        for _attempt in range(8):
+            try:
+                async with self.db.transaction() as conn:
+                    existing = (await conn.execute(
+                        sa.select(t.c.id).where(
+                            t.c.nik_hash == fields.nik_hash, t.c.user_id == user_id, t.c.status.in_(OPEN_STATUSES)
+                        ).order_by(t.c.id.desc()).limit(1)
+                    )).scalar_one_or_none()
+                    if existing is not None:
+                        await conn.execute(sa.update(t).where(t.c.id == existing).values(**values))
+                        request_id, updated = existing, True
+                    else:
+                        result = await conn.execute(sa.insert(t).values(
+                            ref=new_ref(), user_id=user_id, nik_hash=fields.nik_hash, status="new", created_at=now,
+                            **values,
+                        ).returning(t.c.id))
+                        request_id, updated = int(result.scalar_one()), False
+                    row = (await conn.execute(sa.select(t).where(t.c.id == request_id))).one()
+                return SaveResult(_record(row), updated)
+            except IntegrityError:  # the random reference is taken: draw another
+                continue
+        raise RuntimeError("could not draw a free reference number")
+
+    async def get(self, request_id: int) -> InterestRecord | None:
+        async with self.db.read() as conn:
+            row = (await conn.execute(sa.select(interest_requests).where(interest_requests.c.id == request_id))).first()
+        return _record(row) if row else None
+
+    async def get_by_ref(self, ref: str) -> InterestRecord | None:
+        async with self.db.read() as conn:
+            row = (await conn.execute(
+                sa.select(interest_requests).where(interest_requests.c.ref == normalize_ref(ref))
+            )).first()
+        return _record(row) if row else None
+
+    async def list_for_user(self, user_id: int) -> list[InterestRecord]:
+        async with self.db.read() as conn:
+            rows = await conn.execute(
+                sa.select(interest_requests).where(interest_requests.c.user_id == user_id)
+                .order_by(interest_requests.c.created_at.desc(), interest_requests.c.id.desc())
+            )
+            return [_record(r) for r in rows]
+
+    async def list_for_area(
+        self, area_code: str, statuses: tuple[str, ...] | list[str] | None = None, limit: int = 20, offset: int = 0,
+    ) -> list[InterestRecord]:
+        """Requests whose desa lies in `area_code` (kabupaten 64.08, kecamatan 64.08.01 or desa), newest first."""
+        t = interest_requests
+        stmt = sa.select(t).where((t.c.desa_code == area_code) | t.c.desa_code.startswith(area_code + "."))
+        if statuses:
+            stmt = stmt.where(t.c.status.in_(list(statuses)))
+        stmt = stmt.order_by(t.c.created_at.desc(), t.c.id.desc()).limit(limit).offset(offset)
+        async with self.db.read() as conn:
+            return [_record(r) for r in await conn.execute(stmt)]
+
+    async def count_for_area(self, area_code: str, statuses: tuple[str, ...] | list[str] | None = None) -> int:
+        t = interest_requests
+        stmt = sa.select(sa.func.count()).select_from(t).where(
+            (t.c.desa_code == area_code) | t.c.desa_code.startswith(area_code + ".")
+        )
+        if statuses:
+            stmt = stmt.where(t.c.status.in_(list(statuses)))
+        async with self.db.read() as conn:
+            return int((await conn.execute(stmt)).scalar_one())
+
+    async def set_status(self, request_id: int, status: str, reason: str | None, now: dt.datetime) -> InterestRecord:
+        """An official's decision; the first one also stamps first_action_at (response-time statistics)."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}; one of {STATUSES}")
+        t = interest_requests
+        async with self.db.transaction() as conn:
+            await conn.execute(sa.update(t).where(t.c.id == request_id).values(
+                status=status, status_reason=reason, updated_at=now,
+                first_action_at=sa.func.coalesce(t.c.first_action_at, now),
+            ))
+            row = (await conn.execute(sa.select(t).where(t.c.id == request_id))).first()
+        if row is None:
+            raise LookupError(f"no interest request {request_id}")
+        return _record(row)
+
+    async def erase_user(self, user_id: int) -> int:
+        """Delete every request of this Telegram user (personal data erasure); returns how many."""
+        async with self.db.transaction() as conn:
+            result = await conn.execute(sa.delete(interest_requests).where(interest_requests.c.user_id == user_id))
+            return int(result.rowcount or 0)
