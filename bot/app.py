@@ -11,6 +11,7 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.concurrency import PerUserUpdateProcessor
 from bot.context import BotContext
 from bot.resilience import ResilientRateLimiter
 from bot.services import Services
@@ -21,13 +22,13 @@ log = logging.getLogger(__name__)
 
 class JagaKerjaApplication(Application):
     """The PTB Application plus our services; saves persistence right after each update, so a crash
-    loses at most the update in flight, and counts processed updates (console and tests await them)."""
+    loses at most the updates in flight, and records processed updates (console and tests await them)."""
 
     services: Services
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.last_processed_update_id = 0
+        self._processed_ids: set[int] = set()
         self._processed = asyncio.Condition()
 
     async def initialize(self) -> None:
@@ -47,13 +48,15 @@ class JagaKerjaApplication(Application):
         finally:
             if isinstance(update, Update):
                 async with self._processed:
-                    self.last_processed_update_id = max(self.last_processed_update_id, update.update_id)
+                    self._processed_ids.add(update.update_id)
+                    if len(self._processed_ids) > 10_000:  # keep the newest half
+                        self._processed_ids = set(sorted(self._processed_ids)[5_000:])
                     self._processed.notify_all()
 
     async def wait_processed(self, update_id: int, timeout: float = 10.0) -> None:
-        """Return once the update with this id (and every earlier one) has been handled."""
+        """Return once the update with this id has been handled (console, tests, benchmarks)."""
         async with asyncio.timeout(timeout), self._processed:
-            await self._processed.wait_for(lambda: self.last_processed_update_id >= update_id)
+            await self._processed.wait_for(lambda: update_id in self._processed_ids)
 
 
 def build_application(
@@ -62,6 +65,7 @@ def build_application(
     base_url: str | None = None,
     base_file_url: str | None = None,
     network_backoff: float = 0.5,
+    overall_max_rate: float = 30,
     persistence: bool = True,
     configure: Callable[[JagaKerjaApplication], None] | None = None,
 ) -> JagaKerjaApplication:
@@ -78,8 +82,8 @@ def build_application(
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .rate_limiter(ResilientRateLimiter(backoff=network_backoff))
-        .concurrent_updates(False)
+        .rate_limiter(ResilientRateLimiter(backoff=network_backoff, overall_max_rate=overall_max_rate))
+        .concurrent_updates(PerUserUpdateProcessor())
     )
     if persistence:
         builder = builder.persistence(DatabasePersistence(services.db, services.vault))

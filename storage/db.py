@@ -32,7 +32,11 @@ def create_engine(url: str, schema: str | None = None) -> AsyncEngine:
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        # One connection: SQLite has one writer anyway; queueing in asyncio beats lock retries in SQLite.
+        engine = create_async_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_size=1, max_overflow=0,
+            pool_timeout=60,
+        )
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
         return engine
     connect_args = {"server_settings": {"search_path": schema}} if schema else {}

@@ -28,11 +28,21 @@ def _key_text(key: ConversationKey) -> str:
 class DatabasePersistence(BasePersistence[DataDict, DataDict, DataDict]):
     def __init__(self, db: Database, vault: Vault, update_interval: float = 60) -> None:
         super().__init__(
-            store_data=PersistenceInput(bot_data=True, chat_data=True, user_data=True, callback_data=False),
+            store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=True, callback_data=False),
             update_interval=update_interval,
         )
         self.db = db
         self.vault = vault
+        # What was last written per user/chat: PTB asks to save after every update that touched the data,
+        # mostly unchanged; comparing the JSON skips the encryption and the write.
+        self._written: dict[tuple[str, int], str] = {}
+
+    def _unchanged(self, kind: str, key: int, data: DataDict) -> bool:
+        text = json.dumps(data, sort_keys=True, default=str)
+        if self._written.get((kind, key)) == text:
+            return True
+        self._written[(kind, key)] = text
+        return False
 
     def _seal(self, data: Any, context: str) -> str:
         return self.vault.encrypt_json(data, context=context)
@@ -40,19 +50,21 @@ class DatabasePersistence(BasePersistence[DataDict, DataDict, DataDict]):
     def _open(self, token: str, context: str) -> Any:
         return self.vault.decrypt_json(token, context=context)
 
-    @staticmethod
-    def _int_keys(data: dict[str, Any]) -> dict[Any, Any]:
-        return data
-
     async def get_user_data(self) -> dict[int, DataDict]:
         async with self.db.read() as conn:
             rows = await conn.execute(sa.select(ptb_user_data))
-            return {r.user_id: self._open(r.data, "user_data") for r in rows}
+            loaded = {r.user_id: self._open(r.data, "user_data") for r in rows}
+        for user_id, data in loaded.items():
+            self._written[("user", user_id)] = json.dumps(data, sort_keys=True, default=str)
+        return loaded
 
     async def get_chat_data(self) -> dict[int, DataDict]:
         async with self.db.read() as conn:
             rows = await conn.execute(sa.select(ptb_chat_data))
-            return {r.chat_id: self._open(r.data, "chat_data") for r in rows}
+            loaded = {r.chat_id: self._open(r.data, "chat_data") for r in rows}
+        for chat_id, data in loaded.items():
+            self._written[("chat", chat_id)] = json.dumps(data, sort_keys=True, default=str)
+        return loaded
 
     async def get_bot_data(self) -> DataDict:
         async with self.db.read() as conn:
@@ -82,6 +94,8 @@ class DatabasePersistence(BasePersistence[DataDict, DataDict, DataDict]):
                              keys=["name", "key"])
 
     async def update_user_data(self, user_id: int, data: DataDict) -> None:
+        if self._unchanged("user", user_id, data):
+            return
         async with self.db.transaction() as conn:
             if not data:
                 await conn.execute(sa.delete(ptb_user_data).where(ptb_user_data.c.user_id == user_id))
@@ -90,6 +104,8 @@ class DatabasePersistence(BasePersistence[DataDict, DataDict, DataDict]):
                          {"user_id": user_id, "data": self._seal(data, "user_data")}, keys=["user_id"])
 
     async def update_chat_data(self, chat_id: int, data: DataDict) -> None:
+        if self._unchanged("chat", chat_id, data):
+            return
         async with self.db.transaction() as conn:
             if not data:
                 await conn.execute(sa.delete(ptb_chat_data).where(ptb_chat_data.c.chat_id == chat_id))
@@ -106,10 +122,12 @@ class DatabasePersistence(BasePersistence[DataDict, DataDict, DataDict]):
         return None
 
     async def drop_chat_data(self, chat_id: int) -> None:
+        self._written.pop(("chat", chat_id), None)
         async with self.db.transaction() as conn:
             await conn.execute(sa.delete(ptb_chat_data).where(ptb_chat_data.c.chat_id == chat_id))
 
     async def drop_user_data(self, user_id: int) -> None:
+        self._written.pop(("user", user_id), None)
         async with self.db.transaction() as conn:
             await conn.execute(sa.delete(ptb_user_data).where(ptb_user_data.c.user_id == user_id))
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
 from storage.db import Database
 from storage.schema import consent_log, erasure_log, ptb_conversations, ptb_user_data, users, utc
-from storage.upsert import upsert
+from storage.upsert import upsert_statement
 
 
 @dataclass(frozen=True)
@@ -52,17 +53,20 @@ class ConsentEvent:
 class UserRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._touch: Any = None
 
     async def touch(self, user_id: int, tg_language_code: str | None, now: dt.datetime) -> UserRecord:
-        """Create the user on first contact; refresh last-seen (and unblock: they wrote again)."""
-        async with self.db.transaction() as conn:
-            await upsert(
-                conn, users,
-                {"id": user_id, "tg_language_code": tg_language_code, "created_at": now, "last_seen_at": now,
-                 "blocked_at": None},
+        """Create the user on first contact; refresh last-seen (and unblock: they wrote again). One statement,
+        built once (this runs for every update)."""
+        if self._touch is None:
+            self._touch = upsert_statement(
+                self.db.dialect, users,
+                {"id": sa.bindparam("uid"), "tg_language_code": sa.bindparam("code"),
+                 "created_at": sa.bindparam("now"), "last_seen_at": sa.bindparam("now"), "blocked_at": None},
                 keys=["id"], update=["tg_language_code", "last_seen_at", "blocked_at"],
-            )
-            row = (await conn.execute(sa.select(users).where(users.c.id == user_id))).one()
+            ).returning(*users.c)
+        async with self.db.transaction() as conn:
+            row = (await conn.execute(self._touch, {"uid": user_id, "code": tg_language_code, "now": now})).one()
         return _record(row)
 
     async def get(self, user_id: int) -> UserRecord | None:

@@ -34,11 +34,13 @@ class LocalBot:
         admin_ids: tuple[int, ...] = (),
         schema: str | None = None,
         configure: Callable[[JagaKerjaApplication], None] | None = None,
+        overall_max_rate: float = 30,
         **settings_overrides: object,
     ) -> None:
         self.database_url = database_url
         self.schema = schema
         self.configure = configure  # e.g. add test-only handlers to every Application built
+        self.overall_max_rate = overall_max_rate  # 0 disables the global 30 msg/s limiter (benchmarks)
         self.clock = clock or SystemClock()
         self.double = double or BotApiDouble()
         self._own_double = double is None
@@ -73,6 +75,7 @@ class LocalBot:
             base_url=self.double.base_url,
             base_file_url=self.double.base_file_url,
             network_backoff=0.01,
+            overall_max_rate=self.overall_max_rate,
             configure=self.configure,
         )
         await self.app.initialize()
