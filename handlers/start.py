@@ -11,6 +11,7 @@ from bot.deeplink import parse_payload
 from bot.i18n import LANGUAGE_NAMES
 from bot.regions import is_desa
 from bot.settings import SUPPORTED_LANGUAGES
+from handlers.conversation import CANCEL_COMMANDS, cancel
 from handlers.ui import ack, say, show_main_menu
 
 
@@ -128,3 +129,5 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(language_chosen, pattern=r"^lang:"))
     application.add_handler(CallbackQueryHandler(consent_answered, pattern=r"^consent:(yes|no)$"))
     application.add_handler(CallbackQueryHandler(home, pattern=r"^menu:home$"))
+    # /batal outside any conversation: nothing to stop, show the menu (conversations handle it first).
+    application.add_handler(CommandHandler(list(CANCEL_COMMANDS), cancel))
