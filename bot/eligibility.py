@@ -304,7 +304,8 @@ def evaluate(answers: Answers, rules: RuleBook | None = None) -> Result:
         if c.income != "unknown":
             assert c.income_max is not None
             bounds_income = INCOME_RANGES.get(answers.income or "")
-            level = _check_range(*(bounds_income or (None, None)), 0, c.income_max)
+            low, high = bounds_income if bounds_income else (None, None)
+            level = _check_range(low, high, 0, c.income_max)
             if level is None:
                 mark("unsure", "income_not_given")
                 verify.append("income")

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import bantuan, errors, fallback, menu, mydata, preprocess, start
+from handlers import bantuan, eligibility, errors, fallback, interest, menu, mydata, preprocess, start
 
 
 def register_all(application: Application) -> None:
     preprocess.register(application)  # group -1
     # Feature modules (each registers its conversations/handlers in group 0) go here, before the core.
+    eligibility.register(application)  # Cek Kelayakan (menu:eligibility)
+    interest.register(application)  # Daftar Minat (menu:interest), /minatsaya
     start.register(application)
     bantuan.register(application)
     mydata.register(application)

@@ -15,6 +15,9 @@ WORKER_COMMANDS: list[tuple[str, str]] = [
     ("batal", N_("Stop what you are doing")),
     ("dataku", N_("What the bot stores about me")),
     ("hapusdata", N_("Erase my data")),
+    ("cekkelayakan", N_("Check eligibility")),
+    ("daftarminat", N_("Sign up interest")),
+    ("minatsaya", N_("My interest requests")),
 ]
 
 

@@ -29,13 +29,19 @@ def persistent_conversation(
     fallbacks: Sequence[BaseHandler[Update, Any, Any]] = (),
 ) -> ConversationHandler[Any]:
     """ConversationHandler stored in the database (survives restarts); /batal and the main-menu
-    button leave it from any step; a new entry point restarts it."""
+    button leave it from any step (dropping `user_data[name]`, the conversation's draft); a new entry
+    point restarts it."""
+
+    async def leave(update: Update, context: BotContext) -> int:
+        context.user_data.pop(name, None)  # type: ignore[union-attr]
+        return await cancel(update, context)
+
     return ConversationHandler(
         entry_points=list(entry_points),
         states=states,
         fallbacks=[
-            CommandHandler(list(CANCEL_COMMANDS), cancel),
-            CallbackQueryHandler(cancel, pattern=r"^menu:home$"),
+            CommandHandler(list(CANCEL_COMMANDS), leave),
+            CallbackQueryHandler(leave, pattern=r"^menu:home$"),
             *fallbacks,
         ],
         name=name,
