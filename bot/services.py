@@ -17,6 +17,7 @@ from bot.settings import Settings
 from storage.db import Database
 from storage.eligibility import EligibilityRepository
 from storage.interest import InterestRepository
+from storage.questions import QuestionRepository
 from storage.users import UserRepository
 
 # (user_id) -> None: erase this user's personal data held by a feature.
@@ -34,6 +35,7 @@ class Services:
     users: UserRepository = field(init=False)
     interest: InterestService = field(init=False)  # Daftar Minat (issue 4)
     eligibility_results: EligibilityRepository = field(init=False)  # anonymous screening outcomes (issue 4)
+    questions: QuestionRepository = field(init=False)  # questions for an official (issue 3)
     # Called with each new or updated interest request (e.g. to notify the desa's officials).
     interest_created_hooks: list[InterestCreatedHook] = field(default_factory=list)
     erase_hooks: list[EraseHook] = field(default_factory=list)
@@ -41,6 +43,7 @@ class Services:
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
+        self.questions = QuestionRepository(self.db, self.vault)
         self.interest = InterestService(InterestRepository(self.db), self.vault, self.interest_created_hooks)
         self.eligibility_results = EligibilityRepository(self.db)
 

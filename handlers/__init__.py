@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import bantuan, eligibility, errors, fallback, interest, menu, mydata, preprocess, start
+from handlers import bantuan, benefits, calculator, eligibility, errors, fallback, faq, interest, menu, mydata, preprocess, start
 
 
 def register_all(application: Application) -> None:
@@ -18,9 +18,13 @@ def register_all(application: Application) -> None:
     # Feature modules (each registers its conversations/handlers in group 0) go here, before the core.
     eligibility.register(application)  # Cek Kelayakan (menu:eligibility)
     interest.register(application)  # Daftar Minat (menu:interest), /minatsaya
+    benefits.register(application)  # Manfaat & Iuran pages (menu:benefits)
+    calculator.register(application)  # fee calculator conversation (calc:start, /iuran)
+    faq.register(application)  # Tanya Jawab topics (menu:faq), ask an official
     start.register(application)
     bantuan.register(application)
     mydata.register(application)
     menu.register(application)  # "coming soon" for menu items without a feature yet
+    faq.register_free_text(application)  # any text no conversation expects is a question for the FAQ
     fallback.register(application)  # must stay last
     errors.register(application)
