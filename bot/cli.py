@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     i18n = sub.add_parser("i18n", help="translation catalogs: update from the code, or check them")
     i18n.add_argument("action", choices=["update", "check"])
     i18n.set_defaults(func=_cmd_i18n)
+    from bot.roster_cli import add_roster_parser
+
+    add_roster_parser(sub)  # jagakerja roster import|sample (issue 5)
     return parser
 
 

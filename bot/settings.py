@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     TIMEZONE: str = "Asia/Makassar"
     DEFAULT_LANGUAGE: str = "id"
     LOG_LEVEL: str = Field(default="INFO")
+    # Protection status checks allowed per Telegram user per day (anti-enumeration).
+    STATUS_CHECKS_PER_DAY: int = Field(default=5, ge=1, le=100)
 
     @field_validator("BOT_TOKEN")
     @classmethod

@@ -107,7 +107,7 @@ async def test_bad_inputs_get_kind_messages_and_lose_nothing(local_bot: LocalBot
     nope = await say(user, "nomor saya rahasia")
     assert "bukan nomor HP Indonesia" in (nope.text or "")
     await user.send("0852 1234 5678")
-    saved, kecamatan = await user.expect_replies(2)
+    saved, _kecamatan = await user.expect_replies(2)
     assert "0852****5678" in (saved.text or "")
     desa = await tap(user, "Muara Ancalong")
     # A forged button for a desa in another kecamatan, and a typed name that is not in the list.
