@@ -17,6 +17,9 @@ from bot.settings import Settings
 from storage.db import Database
 from storage.eligibility import EligibilityRepository
 from storage.interest import InterestRepository
+from storage.reminders import ReminderRepository
+from storage.roster import RosterRepository
+from storage.status_checks import StatusCheckRepository
 from storage.questions import QuestionRepository
 from storage.users import UserRepository
 
@@ -35,6 +38,9 @@ class Services:
     users: UserRepository = field(init=False)
     interest: InterestService = field(init=False)  # Daftar Minat (issue 4)
     eligibility_results: EligibilityRepository = field(init=False)  # anonymous screening outcomes (issue 4)
+    roster: RosterRepository = field(init=False)  # district roster + imports (issue 5)
+    status_checks: StatusCheckRepository = field(init=False)  # check outcomes + daily quota (issue 5)
+    reminders: ReminderRepository = field(init=False)  # expiry reminders (issue 5)
     questions: QuestionRepository = field(init=False)  # questions for an official (issue 3)
     # Called with each new or updated interest request (e.g. to notify the desa's officials).
     interest_created_hooks: list[InterestCreatedHook] = field(default_factory=list)
@@ -46,6 +52,9 @@ class Services:
         self.questions = QuestionRepository(self.db, self.vault)
         self.interest = InterestService(InterestRepository(self.db), self.vault, self.interest_created_hooks)
         self.eligibility_results = EligibilityRepository(self.db)
+        self.roster = RosterRepository(self.db)
+        self.status_checks = StatusCheckRepository(self.db)
+        self.reminders = ReminderRepository(self.db)
 
     def translator(self, language: str) -> Translator:
         from bot.i18n import translator
