@@ -10,12 +10,31 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import bantuan, benefits, calculator, eligibility, errors, fallback, faq, interest, menu, mydata, preprocess, start
+from handlers import (
+    bantuan,
+    benefits,
+    calculator,
+    eligibility,
+    errors,
+    fallback,
+    faq,
+    interest,
+    menu,
+    mydata,
+    preprocess,
+    reminders,
+    roster_admin,
+    start,
+    status,
+)
 
 
 def register_all(application: Application) -> None:
     preprocess.register(application)  # group -1
     # Feature modules (each registers its conversations/handlers in group 0) go here, before the core.
+    status.register(application)  # Cek Status Perlindungan (menu:status), /cekstatus
+    reminders.register(application)  # expiry reminders: opt in/out, daily job at 08:00
+    roster_admin.register(application)  # roster import by file upload (admins)
     eligibility.register(application)  # Cek Kelayakan (menu:eligibility)
     interest.register(application)  # Daftar Minat (menu:interest), /minatsaya
     benefits.register(application)  # Manfaat & Iuran pages (menu:benefits)

@@ -18,6 +18,7 @@ WORKER_COMMANDS: list[tuple[str, str]] = [
     ("cekkelayakan", N_("Check eligibility")),
     ("daftarminat", N_("Sign up interest")),
     ("minatsaya", N_("My interest requests")),
+    ("cekstatus", N_("Check my protection status")),
     ("iuran", N_("Fee calculator")),
 ]
 
