@@ -63,6 +63,12 @@ def _cmd_i18n(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _cmd_officials(args: argparse.Namespace) -> int:
+    from bot.officials_cli import run_officials
+
+    return asyncio.run(run_officials(args))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jagakerja", description="JagaKerja Telegram bot")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -78,6 +84,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("keygen", help="print a new DATA_KEY").set_defaults(func=_cmd_keygen)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=_cmd_migrate)
+
+    officials = sub.add_parser("officials", help="village officials: invite, list, revoke")
+    officials_sub = officials.add_subparsers(dest="action", required=True)
+    invite = officials_sub.add_parser("invite", help="print a one-time invite link (valid 7 days)")
+    invite.add_argument("--area", action="append", default=[], help="desa/kecamatan code (repeatable)")
+    invite.add_argument("--admin", action="store_true", help="invite another admin instead of an official")
+    invite.add_argument("--by", type=int, default=None, help="admin id recorded as inviter (default: first ADMIN_IDS)")
+    invite.add_argument("--bot-username", default=None, help="the bot's username, for the t.me link")
+    officials_sub.add_parser("list", help="list active officials and admins added by admins")
+    revoke = officials_sub.add_parser("revoke", help="revoke an official's or added admin's access at once")
+    revoke.add_argument("user_id", type=int)
+    revoke.add_argument("--by", type=int, default=None)
+    officials.set_defaults(func=_cmd_officials)
 
     i18n = sub.add_parser("i18n", help="translation catalogs: update from the code, or check them")
     i18n.add_argument("action", choices=["update", "check"])

@@ -152,7 +152,8 @@ async def run_console(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdou
     db_path = Path(args.db).resolve() if args.db else workdir / "console.db"
     db_path.parent.mkdir(parents=True, exist_ok=True)
     key = _key_for(db_path) if args.db else os.environ.get("DATA_KEY") or generate_key()
-    local = LocalBot(f"sqlite+aiosqlite:///{db_path}", data_key=key)
+    admins = tuple(int(part) for part in re.split(r"[,\s]+", os.environ.get("ADMIN_IDS", "")) if part.isdigit())
+    local = LocalBot(f"sqlite+aiosqlite:///{db_path}", data_key=key, admin_ids=admins)  # ADMIN_IDS from the env
     printer = Printer(stdout, workdir / "files")
     interactive = stdin.isatty()
     try:

@@ -14,9 +14,11 @@ from bot.i18n import Translator
 from bot.interest import InterestCreatedHook, InterestService
 from bot.privacy import Vault
 from bot.settings import Settings
+from storage.audit import AuditRepository
 from storage.db import Database
 from storage.eligibility import EligibilityRepository
 from storage.interest import InterestRepository
+from storage.officials import OfficialRepository
 from storage.reminders import ReminderRepository
 from storage.roster import RosterRepository
 from storage.status_checks import StatusCheckRepository
@@ -27,6 +29,14 @@ from storage.users import UserRepository
 EraseHook = Callable[[int], Awaitable[None]]
 # (user_id, translator) -> lines for /dataku describing what a feature stores about the user.
 MyDataHook = Callable[[int, Translator], Awaitable[list[str]]]
+
+
+async def _no_officials() -> set[int]:
+    return set()
+
+
+async def _no_area(user_id: int) -> str | None:
+    return None
 
 
 @dataclass
@@ -41,11 +51,16 @@ class Services:
     roster: RosterRepository = field(init=False)  # district roster + imports (issue 5)
     status_checks: StatusCheckRepository = field(init=False)  # check outcomes + daily quota (issue 5)
     reminders: ReminderRepository = field(init=False)  # expiry reminders (issue 5)
+    officials: OfficialRepository = field(init=False)  # officials, areas, invites, notes (issue 6)
+    audit: AuditRepository = field(init=False)  # NIK views, exports, status changes, invites (issue 6)
     questions: QuestionRepository = field(init=False)  # questions for an official (issue 3)
     # Called with each new or updated interest request (e.g. to notify the desa's officials).
     interest_created_hooks: list[InterestCreatedHook] = field(default_factory=list)
     erase_hooks: list[EraseHook] = field(default_factory=list)
     my_data_hooks: list[MyDataHook] = field(default_factory=list)
+    # Officials (issue 6 fills these): their Telegram ids, and the area code an official may see.
+    official_ids: Callable[[], Awaitable[set[int]]] = _no_officials
+    official_area: Callable[[int], Awaitable[str | None]] = _no_area
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
@@ -55,6 +70,8 @@ class Services:
         self.roster = RosterRepository(self.db)
         self.status_checks = StatusCheckRepository(self.db)
         self.reminders = ReminderRepository(self.db)
+        self.officials = OfficialRepository(self.db)
+        self.audit = AuditRepository(self.db)
 
     def translator(self, language: str) -> Translator:
         from bot.i18n import translator

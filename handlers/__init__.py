@@ -11,16 +11,21 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from handlers import (
+    audit,
     bantuan,
     benefits,
     calculator,
     eligibility,
     errors,
+    exports,
     fallback,
     faq,
+    followup,
     interest,
     menu,
     mydata,
+    officials,
+    posters,
     preprocess,
     reminders,
     roster_admin,
@@ -32,6 +37,11 @@ from handlers import (
 def register_all(application: Application) -> None:
     preprocess.register(application)  # group -1
     # Feature modules (each registers its conversations/handlers in group 0) go here, before the core.
+    officials.register(application)  # /undang, /petugas, invite links (/start inv_…: before start.register)
+    followup.register(application)  # /tindaklanjut, cards, status changes; new-request notices, 08:00 digest
+    exports.register(application)  # /unduh (XLSX/CSV of the official's area)
+    posters.register(application)  # /poster (QR poster PNG/PDF for a desa)
+    audit.register(application)  # /audit (admins)
     status.register(application)  # Cek Status Perlindungan (menu:status), /cekstatus
     reminders.register(application)  # expiry reminders: opt in/out, daily job at 08:00
     roster_admin.register(application)  # roster import by file upload (admins)

@@ -114,6 +114,23 @@ def normalize_ref(text: str) -> str:
     return "JK-" + core
 
 
+def _areas_where(
+    stmt: sa.Select, area_codes: list[str] | None, statuses: tuple[str, ...] | list[str] | None,
+    created_before: dt.datetime | None = None, untouched: bool = False,
+) -> sa.Select:
+    t = interest_requests
+    if area_codes is not None:
+        stmt = stmt.where(sa.or_(sa.false(), *(
+            (t.c.desa_code == code) | t.c.desa_code.startswith(code + ".") for code in area_codes)))
+    if statuses:
+        stmt = stmt.where(t.c.status.in_(list(statuses)))
+    if created_before is not None:
+        stmt = stmt.where(t.c.created_at <= created_before)
+    if untouched:
+        stmt = stmt.where(t.c.first_action_at.is_(None))
+    return stmt
+
+
 class InterestRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -193,6 +210,25 @@ class InterestRepository:
         )
         if statuses:
             stmt = stmt.where(t.c.status.in_(list(statuses)))
+        async with self.db.read() as conn:
+            return int((await conn.execute(stmt)).scalar_one())
+
+    async def list_for_areas(
+        self, area_codes: list[str] | None, statuses: tuple[str, ...] | list[str] | None = None, limit: int = 20,
+        offset: int = 0, created_before: dt.datetime | None = None, untouched: bool = False,
+    ) -> list[InterestRecord]:
+        """Requests in any of these areas (None: everywhere), newest first; `untouched`: no official action yet
+        (issue 6: follow-up queue over several desa, exports, the daily digest)."""
+        stmt = _areas_where(sa.select(interest_requests), area_codes, statuses, created_before, untouched)
+        t = interest_requests
+        stmt = stmt.order_by(t.c.created_at.desc(), t.c.id.desc()).limit(limit).offset(offset)
+        async with self.db.read() as conn:
+            return [_record(r) for r in await conn.execute(stmt)]
+
+    async def count_for_areas(
+        self, area_codes: list[str] | None, statuses: tuple[str, ...] | list[str] | None = None,
+    ) -> int:
+        stmt = _areas_where(sa.select(sa.func.count()).select_from(interest_requests), area_codes, statuses)
         async with self.db.read() as conn:
             return int((await conn.execute(stmt)).scalar_one())
 

@@ -1,0 +1,80 @@
+"""The audit log: who saw a full NIK, exported, changed a status, invited or revoked — and when.
+
+No personal data in it: targets are request references, Telegram ids of officials, or region codes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from storage.db import Database
+from storage.schema import metadata, utc
+
+ACTIONS = ("nik_view", "export", "status_change", "note", "invite", "invite_accepted", "revoke")
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("actor_id", sa.BigInteger, nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("area_code", sa.String(16), nullable=True),
+    sa.Column("target", sa.String(64), nullable=True),
+    sa.Column("detail", sa.Text, nullable=True),
+)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: dt.datetime
+    actor_id: int
+    action: str
+    area_code: str | None
+    target: str | None
+    detail: str | None
+
+
+def _entry(row: sa.Row) -> AuditEntry:
+    m = row._mapping
+    return AuditEntry(id=m["id"], at=utc(m["at"]) or m["at"], actor_id=m["actor_id"], action=m["action"],
+                      area_code=m["area_code"], target=m["target"], detail=m["detail"])
+
+
+class AuditRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def record(
+        self, *, actor_id: int, action: str, now: dt.datetime, area_code: str | None = None,
+        target: str | None = None, detail: str | None = None,
+    ) -> None:
+        if action not in ACTIONS:
+            raise ValueError(f"unknown audit action {action!r}")
+        async with self.db.transaction() as conn:
+            await conn.execute(sa.insert(audit_log).values(
+                at=now, actor_id=actor_id, action=action, area_code=area_code, target=target, detail=detail))
+
+    async def recent(self, limit: int = 50) -> list[AuditEntry]:
+        """Newest first."""
+        async with self.db.read() as conn:
+            rows = await conn.execute(
+                sa.select(audit_log).order_by(audit_log.c.at.desc(), audit_log.c.id.desc()).limit(limit))
+            return [_entry(r) for r in rows]
+
+    async def all(self) -> list[AuditEntry]:
+        """Oldest first (for the file)."""
+        async with self.db.read() as conn:
+            rows = await conn.execute(sa.select(audit_log).order_by(audit_log.c.at, audit_log.c.id))
+            return [_entry(r) for r in rows]
+
+    async def count(self, action: str | None = None) -> int:
+        stmt = sa.select(sa.func.count()).select_from(audit_log)
+        if action:
+            stmt = stmt.where(audit_log.c.action == action)
+        async with self.db.read() as conn:
+            return int((await conn.execute(stmt)).scalar_one())
