@@ -103,34 +103,80 @@ def format_figure(t: Translator, figure: Figure) -> str:
 
 def figure_values(t: Translator, day: dt.date, content: BenefitsContent | None = None) -> dict[str, str]:
     """Every `{placeholder}` the texts may use, formatted for this language and true on `day`."""
-    content = content or load_benefits()
-    values = {f.id: format_figure(t, f) for f in content.figures if f.holds_on(day)}
-    table = load_table()
-    jkk, jkm, jht = (table.rate(p, day) for p in ("JKK", "JKM", "JHT"))
-    lowest = jkk.minimum_income or 0
-    base_other = quote(lowest, "other", day, table)
-    base_transport = quote(lowest, "transport", day, table)
-    values.update({
-        "lowest_income": t.money(lowest),
-        "jkk_percent": t.number(jkk.value) + "%",
-        "jht_percent": t.number(jht.value) + "%",
-        "jkk_min": t.money(base_other.jkk_full),
-        "jkm_fee": t.money(jkm.amount(lowest)),
-        "fee_basic": t.money(base_other.jkk_full + base_other.jkm_full),
-        "fee_with_jht": t.money(base_other.jkk_full + base_other.jkm_full + base_other.jht),
-        "fee_today_other": t.money(base_other.basic_total),
-        "fee_today_transport": t.money(base_transport.basic_total),
-        "today": t.date(day),
-    })
-    for sector in ("transport", "other"):
-        discount = next((d for d in table.discounts if sector in d.sectors), None)
-        if discount is not None:
-            values[f"discount_{sector}_from"] = t.date(discount.valid_from)
-            values[f"discount_{sector}_until"] = t.date(discount.valid_until)
-            values["discount_percent"] = t.number(discount.percent) + "%"
-            discounted = (base_other.jkk_full + base_other.jkm_full) * (100 - discount.percent) / 100
-            values["fee_discounted"] = t.money(discounted)
-    return values
+    lookup = FigureLookup(t, day, content)
+    return {name: lookup[name] for name in lookup.names()}
+
+
+class FigureLookup:
+    """`{placeholder}` values computed on demand (formatting money with Babel is the costly part), for
+    `str.format_map`: an answer formats only the figures it shows."""
+
+    def __init__(self, t: Translator, day: dt.date, content: BenefitsContent | None = None) -> None:
+        self.t = t
+        self.day = day
+        self.content = content or load_benefits()
+        self._figures = {f.id: f for f in self.content.figures if f.holds_on(day)}
+        self._cache: dict[str, str] = {}
+
+    def names(self) -> list[str]:
+        return [*self._figures, *_COMPUTED, *self._discount_names()]
+
+    def _discount_names(self) -> list[str]:
+        names = []
+        for sector in ("transport", "other"):
+            if any(sector in d.sectors for d in load_table().discounts):
+                names += [f"discount_{sector}_from", f"discount_{sector}_until"]
+        return [*names, "discount_percent", "fee_discounted"] if names else []
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self._cache:
+            self._cache[name] = self._compute(name)
+        return self._cache[name]
+
+    def _compute(self, name: str) -> str:
+        t, day = self.t, self.day
+        if name in self._figures:
+            return format_figure(t, self._figures[name])
+        table = load_table()
+        jkk, jkm, jht = (table.rate(p, day) for p in ("JKK", "JKM", "JHT"))
+        lowest = jkk.minimum_income or 0
+        base = quote(lowest, "other", day, table)
+        if name == "lowest_income":
+            return t.money(lowest)
+        if name == "jkk_percent":
+            return t.number(jkk.value) + "%"
+        if name == "jht_percent":
+            return t.number(jht.value) + "%"
+        if name == "jkk_min":
+            return t.money(base.jkk_full)
+        if name == "jkm_fee":
+            return t.money(jkm.amount(lowest))
+        if name == "fee_basic":
+            return t.money(base.jkk_full + base.jkm_full)
+        if name == "fee_with_jht":
+            return t.money(base.jkk_full + base.jkm_full + base.jht)
+        if name == "fee_today_other":
+            return t.money(base.basic_total)
+        if name == "fee_today_transport":
+            return t.money(quote(lowest, "transport", day, table).basic_total)
+        if name == "today":
+            return t.date(day)
+        discounts = table.discounts
+        if name in ("discount_percent", "fee_discounted") and discounts:
+            if name == "discount_percent":
+                return t.number(discounts[0].percent) + "%"
+            return t.money((base.jkk_full + base.jkm_full) * (100 - discounts[0].percent) / 100)
+        for sector in ("transport", "other"):
+            discount = next((d for d in discounts if sector in d.sectors), None)
+            if discount is not None and name == f"discount_{sector}_from":
+                return t.date(discount.valid_from)
+            if discount is not None and name == f"discount_{sector}_until":
+                return t.date(discount.valid_until)
+        raise KeyError(name)
+
+
+_COMPUTED = ("lowest_income", "jkk_percent", "jht_percent", "jkk_min", "jkm_fee", "fee_basic", "fee_with_jht",
+             "fee_today_other", "fee_today_transport", "today")
 
 
 # ---------------------------------------------------------------- income parsing
@@ -140,9 +186,12 @@ _BARE_NUMBER = re.compile(r"^(?:rp\.?\s*)?(\d{1,2}(?:[.,]\d{1,2})?)$")
 # Forms lokal.parse_rupiah misses (checked in tests/test_calculator.py), mapped to forms it reads.
 _REWRITES = (
     (re.compile(r"\b(\d+(?:[.,]\d+)?)\s*(?:jeti|jta|jt\.|juta an|jutaan|jtan)\b"), r"\1 juta"),
+    (re.compile(r"\b(\d+(?:[.,]\d+)?)\s*(?:million|millions|mio|mln)\b"), r"\1 juta"),
+    (re.compile(r"\b(\d+(?:[.,]\d+)?)\s*(?:thousand)\b"), r"\1 ribu"),
     (re.compile(r"\b(?:sebulan|per ?bulan|perbulan|/bulan|/bln|sebln|per bln|bln|tiap bulan)\b"), " "),
     (re.compile(r"\b(?:sekitar|kira2|kira-kira|kurleb|kurang lebih|lebih kurang|cuma|hanya|sktr|kisaran)\b"), " "),
     (re.compile(r"\b(?:penghasilan|gaji|pendapatan|income|saya|sy|aku|dapat|dpt|around|about|approx)\b"), " "),
+    (re.compile(r"\b(?:a month|per month|monthly)\b"), " "),
 )
 
 

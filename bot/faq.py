@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
 
-from bot.benefits import figure_values
+from bot.benefits import FigureLookup
 from bot.content import CONTENT_DIR, ContentError, load_toml
 from bot.i18n import LOCALES_DIR, Translator
 from bot.settings import SUPPORTED_LANGUAGES
@@ -83,7 +83,7 @@ def render_answer(t: Translator, entry_id: str, day: dt.date) -> str:
     entry = load_faq(t.language).get(entry_id)
     if entry is None:
         raise ContentError(f"{faq_path(t.language)}: no entry {entry_id!r}")
-    return entry.answer.format_map(figure_values(t, day))
+    return entry.answer.format_map(FigureLookup(t, day))
 
 
 # ---------------------------------------------------------------- normalisation
