@@ -16,7 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Conv
 
 from bot import followup as fu
 from bot.context import BotContext
-from bot.i18n import Translator
+from bot.i18n import Translator, resolve_language
 from bot.interest import InterestRequestView
 from bot.privacy import mask_nik
 from bot.roles import Actor
@@ -316,7 +316,9 @@ def open_button(t: Translator, request_id: int) -> InlineKeyboardMarkup:
 
 async def _language_of(services: Services, user_id: int) -> Translator:
     profile = await services.users.get(user_id)
-    return services.translator((profile.language if profile else None) or services.settings.DEFAULT_LANGUAGE)
+    return services.translator(resolve_language(profile.language if profile else None,
+                                                profile.tg_language_code if profile else None,
+                                                services.settings.DEFAULT_LANGUAGE))
 
 
 async def _send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 from bot.interest import Draft, InterestRequestView
 from bot.officials import create_invite
 from bot.roles import Actor
+from bot.testing.double import BotMessage
 from bot.testing.runtime import LocalBot
 from bot.testing.user import TelegramUser
 from tests.conftest import ADMIN_ID
@@ -58,3 +59,12 @@ def texts(user: TelegramUser) -> list[str]:
 
 def since(moment: dt.datetime, **delta: float) -> dt.datetime:
     return moment - dt.timedelta(**delta)
+
+
+async def expect_text(user: TelegramUser, needle: str) -> BotMessage:
+    """The next reply containing `needle` (notices about new requests may come first)."""
+    for _ in range(30):
+        message = await user.expect_reply()
+        if needle in (message.text or ""):
+            return message
+    raise AssertionError(f"no reply with {needle!r}")
