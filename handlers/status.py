@@ -68,8 +68,12 @@ async def got_nik(update: Update, context: BotContext) -> int:
     _ = t.gettext
     text = update.message.text
     problem = nik_problem(text)
+    count = sum(ch.isdigit() for ch in text)
+    if problem == "digits" and count == 0:
+        await say(update, context, _("Please type only the 16 digits of your NIK (on your KTP)."),
+                  back_to_menu_keyboard(t))
+        return ASK_NIK
     if problem == "digits":
-        count = sum(ch.isdigit() for ch in text)
         message = t.ngettext("A NIK has 16 digits; I counted {n}. Please check your KTP and type it again.",
                              "A NIK has 16 digits; I counted {n}. Please check your KTP and type it again.",
                              count).format(n=count)

@@ -14,8 +14,8 @@ from bot.i18n import load_catalogs, translator
 from bot.privacy import Vault
 from bot.roster import RosterImporter, error_report_csv, map_header, parse_date, validate_row
 from bot.roster_files import SAMPLE_HEADER, csv_bytes, sample_rows, write_sample_csv, xlsx_bytes
-from bot.settings import load_settings
 from bot.services import Services
+from bot.settings import load_settings
 from storage.db import Database
 from storage.roster import roster_members
 from tests.roster_helpers import BUDI, NOW, SITI, import_rows, roster_csv
@@ -196,3 +196,16 @@ def test_sample_rows_are_valid_and_distinct(tmp_path: Path) -> None:
     mapping, _ = map_header(SAMPLE_HEADER)
     for row in list(sample_rows(500)):
         assert validate_row(row.cells(), mapping, 2, TODAY)[1] == []  # type: ignore[arg-type]
+
+
+async def test_a_bad_row_after_written_batches_rolls_everything_back(
+        services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bot.roster
+
+    monkeypatch.setattr(bot.roster, "BATCH_SIZE", 2)  # rows 2-5 are written before row 6 fails
+    rows = [*sample_rows(4), dataclasses.replace(SITI, kode_desa="64.08.04.9999"), *list(sample_rows(8))[4:]]
+    result = await import_rows(services, tmp_path, rows)
+    assert result.status == "rejected" and (result.inserted, result.error_count) == (0, 1)
+    assert [(e.row, e.code) for e in result.errors] == [(6, "desa_unknown")]
+    assert await services.roster.count_by_area() == 0
+    assert (await import_rows(services, tmp_path, rows[:4])).inserted == 4

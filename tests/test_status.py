@@ -112,6 +112,8 @@ async def test_bad_input_is_explained_and_nothing_is_lost(local_bot: LocalBot, t
     user = await setup(local_bot, tmp_path)
     await user.press("🛡 Cek Status Perlindungan")
     await user.expect_reply()
+    await user.send("halo")
+    assert "hanya 16 angka NIK" in ((await user.expect_reply()).text or "")
     await user.send("64080457088500")
     assert "yang Anda ketik 14 angka" in ((await user.expect_reply()).text or "")
     await user.send("0008045708850003")

@@ -1,0 +1,96 @@
+"""Roster benchmark: generate N synthetic valid rows, import them (validate + write in one transaction),
+then time status lookups (NIK hash + birth-date check). Prints rows/s, lookup p50/p99 and peak RSS.
+
+    python bench/roster.py                 # 100,000 rows on a throwaway SQLite file
+    python bench/roster.py --rows 1000000
+    python bench/roster.py --db postgresql+asyncpg://postgres@127.0.0.1:5432/test
+Targets (issue 5): 1,000,000 rows in ≤ 60 s, lookup p99 ≤ 2 ms, RSS ≤ 200 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import random
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bot.privacy import Vault, generate_key
+from bot.roster import RosterImporter
+from bot.roster_files import sample_rows, write_sample_csv
+from bot.status_check import StatusChecker
+from storage.db import open_database
+from storage.roster import RosterRepository, roster_members
+from storage.status_checks import StatusCheckRepository
+
+WITA = dt.timezone(dt.timedelta(hours=8))
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def main(rows: int, lookups: int, db_url: str | None, folder: Path) -> None:
+    csv_path = folder / "roster.csv"
+    started = time.perf_counter()
+    write_sample_csv(csv_path, sample_rows(rows))
+    print(f"generated {rows:,} rows ({csv_path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
+    url = db_url or f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+    db = await open_database(url)
+    try:
+        if db_url:  # a shared server database: start from an empty roster
+            async with db.transaction() as conn:
+                await conn.execute(roster_members.delete())
+        vault = Vault(generate_key())
+        roster = RosterRepository(db)
+        now = dt.datetime.now(dt.UTC)
+        started = time.perf_counter()
+        result = await RosterImporter(roster, vault).run(
+            csv_path, file_name=csv_path.name, imported_by="bench", now=now, today=now.date())
+        elapsed = time.perf_counter() - started
+        assert result.status == "imported", result.errors[:5]
+        print(f"import (validate + encrypt + write, one transaction): {result.inserted:,} rows in {elapsed:.1f} s "
+              f"= {rows / elapsed:,.0f} rows/s")
+        print(f"roster size 64.08: {await roster.count_by_area('64.08'):,}")
+
+        checker = StatusChecker(roster, StatusCheckRepository(db), vault, per_day=5, tz=WITA)
+        rng = random.Random(1)
+        wanted = sorted(rng.sample(range(rows), min(lookups, rows)))
+        picks = []
+        targets = iter(wanted)
+        target = next(targets, None)
+        for index, row in enumerate(sample_rows(rows)):
+            if index == target:
+                picks.append(row)
+                target = next(targets, None)
+                if target is None:
+                    break
+        rng.shuffle(picks)
+        timings = []
+        for row in picks:
+            born = row.tanggal_lahir if rng.random() < 0.8 else row.tanggal_lahir + dt.timedelta(days=1)
+            t0 = time.perf_counter()
+            member = await checker.lookup(row.nik, born)
+            timings.append((time.perf_counter() - t0) * 1000)
+            assert (member is not None) == (born == row.tanggal_lahir)
+        timings.sort()
+        p50 = statistics.median(timings)
+        p99 = timings[int(len(timings) * 0.99) - 1]
+        print(f"lookups: {len(timings):,}  p50 {p50:.3f} ms  p99 {p99:.3f} ms")
+        print(f"peak RSS: {peak_rss_mb():.0f} MB")
+    finally:
+        await db.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--lookups", type=int, default=2_000)
+    parser.add_argument("--db", default=None, help="database URL (default: a throwaway SQLite file)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="roster-bench-") as tmp:
+        asyncio.run(main(args.rows, args.lookups, args.db, Path(tmp)))
