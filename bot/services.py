@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock, SystemClock
 from bot.i18n import Translator
@@ -24,6 +25,9 @@ from storage.roster import RosterRepository
 from storage.status_checks import StatusCheckRepository
 from storage.questions import QuestionRepository
 from storage.users import UserRepository
+
+if TYPE_CHECKING:
+    from bot.broadcast import BroadcastService
 
 # (user_id) -> None: erase this user's personal data held by a feature.
 EraseHook = Callable[[int], Awaitable[None]]
@@ -61,9 +65,11 @@ class Services:
     # Officials (issue 6 fills these): their Telegram ids, and the area code an official may see.
     official_ids: Callable[[], Awaitable[set[int]]] = _no_officials
     official_area: Callable[[int], Awaitable[str | None]] = _no_area
+    broadcasts: BroadcastService = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
+        self.broadcasts = build_broadcast_service(self)
         self.questions = QuestionRepository(self.db, self.vault)
         self.interest = InterestService(InterestRepository(self.db), self.vault, self.interest_created_hooks)
         self.eligibility_results = EligibilityRepository(self.db)
@@ -82,3 +88,23 @@ class Services:
         for hook in self.erase_hooks:
             await hook(user_id)
         await self.users.erase(user_id, self.vault.lookup_hash("telegram-user", str(user_id)), self.clock.now())
+
+
+def build_broadcast_service(services: Services) -> BroadcastService:
+    from bot.audience import AudienceResolver
+    from bot.broadcast import BroadcastService, RunnerOptions
+    from storage.broadcasts import BroadcastRepository
+
+    repo = BroadcastRepository(services.db)
+
+    async def officials() -> set[int]:
+        return await services.official_ids()
+
+    async def admins() -> set[int]:
+        return set(services.settings.ADMIN_IDS)
+
+    resolver = AudienceResolver(repo, default_language=services.settings.DEFAULT_LANGUAGE,
+                                official_ids=officials, admin_ids=admins)
+    options = RunnerOptions(rate=services.settings.BROADCAST_RATE,
+                            progress_interval=services.settings.BROADCAST_PROGRESS_SECONDS)
+    return BroadcastService(repo, services.users, resolver, services.clock, options)

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     DATA_KEY: SecretStr | None = None
     TIMEZONE: str = "Asia/Makassar"
     DEFAULT_LANGUAGE: str = "id"
+    # Broadcasts: messages per second in bulk (Telegram allows about 30) and progress edit interval.
+    BROADCAST_RATE: float = Field(default=25.0, gt=0, le=1000)
+    BROADCAST_PROGRESS_SECONDS: float = Field(default=3.0, gt=0, le=600)
     LOG_LEVEL: str = Field(default="INFO")
     # Protection status checks allowed per Telegram user per day (anti-enumeration).
     STATUS_CHECKS_PER_DAY: int = Field(default=5, ge=1, le=100)

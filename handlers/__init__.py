@@ -14,6 +14,7 @@ from handlers import (
     audit,
     bantuan,
     benefits,
+    broadcast,
     calculator,
     eligibility,
     errors,
@@ -37,6 +38,7 @@ from handlers import (
 def register_all(application: Application) -> None:
     preprocess.register(application)  # group -1
     # Feature modules (each registers its conversations/handlers in group 0) go here, before the core.
+    broadcast.register(application)  # /siaran, /siaran_status, job buttons; resumes and schedules jobs (admins)
     officials.register(application)  # /undang, /petugas, invite links (/start inv_…: before start.register)
     followup.register(application)  # /tindaklanjut, cards, status changes; new-request notices, 08:00 digest
     exports.register(application)  # /unduh (XLSX/CSV of the official's area)
