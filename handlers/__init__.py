@@ -31,6 +31,7 @@ from handlers import (
     reminders,
     roster_admin,
     start,
+    statistics,
     status,
 )
 
@@ -39,6 +40,7 @@ def register_all(application: Application) -> None:
     preprocess.register(application)  # group -1
     # Feature modules (each registers its conversations/handlers in group 0) go here, before the core.
     broadcast.register(application)  # /siaran, /siaran_status, job buttons; resumes and schedules jobs (admins)
+    statistics.register(application)  # /statistik: numbers + PNG charts (admins; officials for their area)
     officials.register(application)  # /undang, /petugas, invite links (/start inv_…: before start.register)
     followup.register(application)  # /tindaklanjut, cards, status changes; new-request notices, 08:00 digest
     exports.register(application)  # /unduh (XLSX/CSV of the official's area)
