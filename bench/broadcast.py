@@ -28,8 +28,8 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.audience import Audience, AudienceResolver  # noqa: E402
-from bot.broadcast import (  # noqa: E402
+from bot.audience import Audience, AudienceResolver
+from bot.broadcast import (
     BroadcastRunner,
     BroadcastService,
     ChatSpacing,
@@ -40,12 +40,12 @@ from bot.broadcast import (  # noqa: E402
     RunnerOptions,
     Transport,
 )
-from bot.testing.double import BotApiDouble  # noqa: E402
-from bot.testing.runtime import TEST_TOKEN  # noqa: E402
-from storage.broadcasts import BroadcastRepository, BroadcastRow  # noqa: E402
-from storage.db import Database, open_database  # noqa: E402
-from storage.schema import users  # noqa: E402
-from storage.users import UserRepository  # noqa: E402
+from bot.testing.double import BotApiDouble
+from bot.testing.runtime import TEST_TOKEN
+from storage.broadcasts import BroadcastRepository, BroadcastRow
+from storage.db import Database, open_database
+from storage.schema import users
+from storage.users import UserRepository
 
 FIRST_ID = 5_000_000
 TEXT = "Info BPJS Ketenagakerjaan: pendaftaran pekerja rentan dibuka."

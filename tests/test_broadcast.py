@@ -308,12 +308,12 @@ async def test_composing_survives_a_restart_and_batal_leaves(local_bot: LocalBot
 async def test_workers_cannot_broadcast_or_control_jobs(local_bot: LocalBot, timer: VirtualTimer) -> None:
     user = await worker(local_bot, 100001)
     await user.send("/siaran")
-    assert "admins only" in ((await user.expect_reply()).text or "")
+    assert "hanya untuk admin" in ((await user.expect_reply()).text or "")
     await user.send("/siaran_status")
-    assert "admins only" in ((await user.expect_reply()).text or "")
+    assert "hanya untuk admin" in ((await user.expect_reply()).text or "")
     menu = local_bot.double.messages_to(user.user_id)[-1]
     await user.press_data(menu.message_id, "bcjob:1:stop")  # forged callback data
-    assert "admins only" in ((await user.expect_reply()).text or "")
+    assert "hanya untuk admin" in ((await user.expect_reply()).text or "")
 
 
 async def test_photo_broadcast_and_status(local_bot: LocalBot, timer: VirtualTimer) -> None:
