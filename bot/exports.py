@@ -37,7 +37,7 @@ class Column:
 
 
 def _local(t: Translator, moment: dt.datetime | None) -> dt.datetime | None:
-    return moment.astimezone(t.tz).replace(tzinfo=None) if moment else None
+    return moment.astimezone(t.tz).replace(tzinfo=None, microsecond=0) if moment else None
 
 
 COLUMNS: tuple[Column, ...] = (

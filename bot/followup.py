@@ -90,8 +90,8 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
 
 
 def since(t: Translator, then: dt.datetime, now: dt.datetime) -> str:
-    """`3 hari` / `2 jam`: how long ago, in the reader's language."""
-    return format_timedelta(now - then, threshold=1, locale=t.babel_locale)
+    """`3 hari` / `2 jam` / `1 menit`: how long ago, in the reader's language (at least a minute)."""
+    return format_timedelta(max(now - then, dt.timedelta(minutes=1)), threshold=1, locale=t.babel_locale)
 
 
 def place(code: str) -> str:
