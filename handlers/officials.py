@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot import officials as service
 from bot.context import BotContext
 from bot.deeplink import parse_payload
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.regions import HOME_PROVINCE, children, region, short_name
 from bot.roles import Actor, actor
 from handlers.commands_menu import WORKER_COMMANDS
@@ -340,9 +340,18 @@ def register(application: Application) -> None:
         await services.officials.erase_worker(user_id)
         await services.officials.erase(user_id)
 
+    async def describe(user_id: int, t: Translator) -> list[str]:
+        official = await services.officials.active(user_id)
+        if official is None:
+            return []
+        areas = t.gettext("admin") if official.role == "admin" else areas_text(official.area_codes)
+        return [t.gettext("Official for: {areas} (since {date})").format(areas=areas,
+                                                                         date=t.date(official.created_at))]
+
     forget.__qualname__ = "officials.forget"
     if not any(getattr(h, "__qualname__", "") == "officials.forget" for h in services.erase_hooks):
         services.erase_hooks.append(forget)
+        services.my_data_hooks.append(describe)
     application.add_handler(CommandHandler("start", invite_opened, filters=filters.Regex(r"^/start(@\w+)? inv_")))
     application.add_handler(CommandHandler(["undang", "invite"], invite_start))
     application.add_handler(CallbackQueryHandler(pick_kabupaten, pattern=r"^ofc:role:official$"))

@@ -227,3 +227,14 @@ def test_cli_invite_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "revoked" in capsys.readouterr().out
     assert cli_main(["officials", "revoke", "4242"]) == 1
     assert cli_main(["officials", "invite", "--area", "12"]) == 2
+
+
+async def test_dataku_lists_the_role_and_hapusdata_removes_it(local_bot: LocalBot) -> None:
+    official = await make_official(local_bot, 500030, [DESA_A])
+    await official.send("/dataku")
+    mine = await official.expect_reply()
+    assert "Official for: Senyiur (Muara Ancalong)" in (mine.text or "")
+    assert local_bot.services is not None
+    await local_bot.services.erase_user(500030)
+    assert (await actor(local_bot.services, 500030)).role == "worker"
+    assert await local_bot.services.officials.get(500030) is None
