@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -32,10 +33,10 @@ def create_engine(url: str, schema: str | None = None) -> AsyncEngine:
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        # One connection: SQLite has one writer anyway; queueing in asyncio beats lock retries in SQLite.
+        # Readers run side by side (WAL); writers queue in asyncio (see Database.transaction).
         engine = create_async_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_size=1, max_overflow=0,
-            pool_timeout=60,
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_size=4, max_overflow=4,
+            pool_timeout=120,
         )
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
         return engine
@@ -50,6 +51,9 @@ class Database:
     def __init__(self, url: str, schema: str | None = None) -> None:
         self.url = url
         self.engine = create_engine(url, schema)
+        # SQLite has one writer at a time: queueing writers on an asyncio lock is fair and cheap, where
+        # SQLite's own busy handler makes waiting writers sleep and retry. PostgreSQL needs no such lock.
+        self._write_lock: asyncio.Lock | None = asyncio.Lock() if self.dialect == "sqlite" else None
 
     @property
     def dialect(self) -> str:
@@ -62,7 +66,12 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        async with self.engine.begin() as conn:
+        """A write transaction (commit on success, rollback on error). Do not nest them."""
+        if self._write_lock is None:
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        async with self._write_lock, self.engine.begin() as conn:
             yield conn
 
     @asynccontextmanager
