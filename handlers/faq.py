@@ -11,6 +11,7 @@ import datetime as dt
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
+from bot.benefits import parse_income
 from bot.context import BotContext
 from bot.faq import load_faq, matcher, render_answer
 from bot.i18n import Translator
@@ -93,6 +94,12 @@ async def answer_text(update: Update, context: BotContext) -> None:
     _ = t.gettext
     question = message.text.strip()[:MAX_QUESTION]
     result = matcher().match(question)
+    if not result.confident and parse_income(question) is not None:  # an amount typed outside the calculator
+        context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
+        calculator = InlineKeyboardButton(_("🧮 Fee calculator"), callback_data="calc:start")
+        text = _("Is that your monthly income? The fee calculator works out your contribution for it.")
+        await say(update, context, text, InlineKeyboardMarkup([[calculator], [home_button(t)]]))
+        return
     if not result.matches or result.coverage == 0:
         context.user_data.pop(PENDING, None)  # type: ignore[union-attr]
         await show_main_menu(update, context, _("Sorry, I didn't understand that. 🙏"))

@@ -201,3 +201,13 @@ async def test_question_repository(db: Database, vault: Vault) -> None:
     async with db.read() as conn:
         texts = (await conn.execute(sa.select(faq_questions.c.text_enc))).scalars().all()
     assert all("when is lebaran" not in t and "tanpa daerah" not in t for t in texts)
+
+
+async def test_an_amount_typed_outside_the_calculator_offers_it(local_bot: LocalBot) -> None:
+    user = local_bot.user(320011)
+    await onboard(local_bot, user)
+    await user.send("1,5 juta")
+    hint = await user.expect_reply()
+    assert "penghasilan" in (hint.text or "") and labels(hint.buttons) == ["🧮 Hitung iuran", "🏠 Menu utama"]
+    await user.press("🧮 Hitung iuran")
+    assert "Apa pekerjaan Anda" in ((await user.expect_reply()).text or "")
