@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime as dt
+import logging
 import os
 import random
 import signal
@@ -157,8 +158,13 @@ async def run_with_kills(double: BotApiDouble, folder: Path, count: int, rate: f
                 sys.executable, __file__, "--worker", "--db", url, "--api", double.base_url, "--job", str(job_id),
                 "--rate", str(rate))
             if killed < kills:
+                # kill at a random moment while it is really sending (not while Python is still importing)
+                before = len(double.calls)
+                while len(double.calls) == before and proc.returncode is None:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(proc.wait(), 0.01)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(proc.wait(), random.uniform(0.3, 2 * expected / kills))
+                    await asyncio.wait_for(proc.wait(), random.uniform(0.0, min(2.0, 2 * expected / kills)))
                 if proc.returncode is None:
                     proc.send_signal(signal.SIGKILL)
                     await proc.wait()
@@ -188,6 +194,7 @@ async def run_with_kills(double: BotApiDouble, folder: Path, count: int, rate: f
 
 
 async def main(args: argparse.Namespace) -> None:
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)  # requests cut by SIGKILL are expected
     if args.worker:
         await worker(args.db, args.api, args.job, args.rate)
         return

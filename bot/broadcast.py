@@ -233,6 +233,10 @@ class RunnerOptions:
     backoff: float = 1.0
     max_backoff: float = 30.0
     burst_seconds: float = 0.2
+    # Rows claimed at once / sends in flight: kept below the HTTP pool so a claimed (`sending`) row never
+    # waits for a connection — that wait would widen the "may or may not have arrived" window of a crash.
+    max_batch: int = 16
+    max_in_flight: int = 40
 
 
 class BroadcastRunner:
@@ -258,8 +262,8 @@ class BroadcastRunner:
         self.control: str | None = None  # "paused" / "stopped", set by the service for a quick reaction
         capacity = max(1.0, self.options.rate * self.options.burst_seconds)
         self.bucket = TokenBucket(self.options.rate, capacity, timer)
-        self.max_batch = int(capacity)
-        self.max_in_flight = int(capacity) * 2 + 8
+        self.max_batch = max(1, min(int(capacity), self.options.max_batch))
+        self.max_in_flight = max(self.max_batch, self.options.max_in_flight)
         self._results: list[Delivery] = []
         self._blocked: list[int] = []
         self._content: Content | None = None
