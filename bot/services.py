@@ -20,10 +20,10 @@ from storage.db import Database
 from storage.eligibility import EligibilityRepository
 from storage.interest import InterestRepository
 from storage.officials import OfficialRepository
+from storage.questions import QuestionRepository
 from storage.reminders import ReminderRepository
 from storage.roster import RosterRepository
 from storage.status_checks import StatusCheckRepository
-from storage.questions import QuestionRepository
 from storage.users import UserRepository
 
 if TYPE_CHECKING:
@@ -69,8 +69,8 @@ class Services:
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
-        self.broadcasts = build_broadcast_service(self)
         self.questions = QuestionRepository(self.db, self.vault)
+        self.broadcasts = build_broadcast_service(self)
         self.interest = InterestService(InterestRepository(self.db), self.vault, self.interest_created_hooks)
         self.eligibility_results = EligibilityRepository(self.db)
         self.roster = RosterRepository(self.db)

@@ -41,14 +41,14 @@ def register_all(application: Application) -> None:
     # Feature modules (each registers its conversations/handlers in group 0) go here, before the core.
     broadcast.register(application)  # /siaran, /siaran_status, job buttons; resumes and schedules jobs (admins)
     statistics.register(application)  # /statistik: numbers + PNG charts (admins; officials for their area)
+    status.register(application)  # Cek Status Perlindungan (menu:status), /cekstatus
+    reminders.register(application)  # expiry reminders: opt in/out, daily job at 08:00
+    roster_admin.register(application)  # roster import by file upload (admins)
     officials.register(application)  # /undang, /petugas, invite links (/start inv_…: before start.register)
     followup.register(application)  # /tindaklanjut, cards, status changes; new-request notices, 08:00 digest
     exports.register(application)  # /unduh (XLSX/CSV of the official's area)
     posters.register(application)  # /poster (QR poster PNG/PDF for a desa)
     audit.register(application)  # /audit (admins)
-    status.register(application)  # Cek Status Perlindungan (menu:status), /cekstatus
-    reminders.register(application)  # expiry reminders: opt in/out, daily job at 08:00
-    roster_admin.register(application)  # roster import by file upload (admins)
     eligibility.register(application)  # Cek Kelayakan (menu:eligibility)
     interest.register(application)  # Daftar Minat (menu:interest), /minatsaya
     benefits.register(application)  # Manfaat & Iuran pages (menu:benefits)

@@ -6,12 +6,45 @@ from collections.abc import Sequence
 from typing import Any
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
+from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.context import BotContext
 from handlers.ui import ack, show_main_menu
 
 CANCEL_COMMANDS = ("batal", "cancel")
+ACTIVE_FLOW_KEY = "active_flow"  # user_data: the name of the conversation the user entered last
+
+
+class FlowConversation(ConversationHandler[Any]):
+    """A ConversationHandler that only answers while it is the user's active flow.
+
+    A user who leaves a flow half-way by tapping another feature leaves the first one waiting in its state;
+    without this, the older flow (registered earlier) would take the text meant for the newer one. Entering a
+    flow (an entry point) makes it the active one; steps and fallbacks of the other flows then stand aside,
+    and their old buttons get the "expired" answer.
+    """
+
+    application: Application[Any, Any, Any, Any, Any, Any] | None = None  # set by JagaKerjaApplication
+
+    def check_update(self, update: object) -> Any:
+        result = super().check_update(update)
+        if result is None or not isinstance(update, Update) or self.application is None:
+            return result
+        handler = result[2]
+        if handler in self.entry_points:
+            return result
+        user = update.effective_user
+        data = self.application.user_data.get(user.id) if user is not None else None
+        active = data.get(ACTIVE_FLOW_KEY) if data else None
+        return result if active in (None, self.name) else None
+
+    async def handle_update(
+        self, update: Update, application: Application[Any, Any, Any, Any, Any, Any], check_result: Any,
+        context: Any,
+    ) -> object:
+        if check_result[2] in self.entry_points and context.user_data is not None:
+            context.user_data[ACTIVE_FLOW_KEY] = self.name
+        return await super().handle_update(update, application, check_result, context)
 
 
 async def cancel(update: Update, context: BotContext) -> int:
@@ -27,16 +60,18 @@ def persistent_conversation(
     entry_points: Sequence[BaseHandler[Update, Any, Any]],
     states: dict[object, list[BaseHandler[Update, Any, Any]]],
     fallbacks: Sequence[BaseHandler[Update, Any, Any]] = (),
-) -> ConversationHandler[Any]:
+) -> FlowConversation:
     """ConversationHandler stored in the database (survives restarts); /batal and the main-menu
     button leave it from any step (dropping `user_data[name]`, the conversation's draft); a new entry
     point restarts it."""
 
     async def leave(update: Update, context: BotContext) -> int:
         context.user_data.pop(name, None)  # type: ignore[union-attr]
+        if context.user_data.get(ACTIVE_FLOW_KEY) == name:  # type: ignore[union-attr]
+            context.user_data.pop(ACTIVE_FLOW_KEY)  # type: ignore[union-attr]
         return await cancel(update, context)
 
-    return ConversationHandler(
+    return FlowConversation(
         entry_points=list(entry_points),
         states=states,
         fallbacks=[

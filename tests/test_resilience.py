@@ -133,3 +133,41 @@ async def test_error_handler_apologises_and_logs_without_personal_data(
     err = capfd.readouterr().err
     assert "kaboom" in err and "Traceback" in err
     assert "6408014505900001" not in err
+
+
+def add_two_flows(app: JagaKerjaApplication) -> None:
+    text = filters.TEXT & ~filters.COMMAND
+
+    def flow(name: str) -> None:
+        async def enter(update: Update, context: BotContext) -> int:
+            await context.bot.send_message(update.effective_chat.id, f"{name}: tulis sesuatu")  # type: ignore[union-attr]
+            return 0
+
+        async def got(update: Update, context: BotContext) -> int:
+            await context.bot.send_message(update.effective_chat.id, f"{name} dapat: {update.effective_message.text}")  # type: ignore[union-attr]
+            return ConversationHandler.END
+
+        app.add_handler(persistent_conversation(name, [CommandHandler(name, enter)], {0: [MessageHandler(text, got)]}))
+
+    flow("alur_a")
+    flow("alur_b")
+
+
+async def test_only_the_flow_entered_last_takes_text(tmp_path: Path, clock: FixedClock) -> None:
+    async with LocalBot(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", clock=clock, configure=add_two_flows) as bot:
+        user = bot.user(200010)
+        await user.send("/alur_a")
+        await user.expect_reply()
+        await user.send("/alur_b")  # leaves flow A waiting half-way
+        await user.expect_reply()
+        await user.send("halo")
+        assert (await user.expect_reply()).text == "alur_b dapat: halo"
+        await bot.restart()  # the active flow is remembered across a restart
+        await user.send("/alur_b")
+        await user.expect_reply()
+        await user.send("lagi")
+        assert (await user.expect_reply()).text == "alur_b dapat: lagi"
+        await user.send("/alur_a")  # re-entering A makes it the active flow again
+        await user.expect_reply()
+        await user.send("pagi")
+        assert (await user.expect_reply()).text == "alur_a dapat: pagi"
