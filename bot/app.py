@@ -43,7 +43,8 @@ class JagaKerjaApplication(Application):
         from handlers.commands_menu import publish_commands
 
         try:
-            await publish_commands(self.bot, self.services.settings.DEFAULT_LANGUAGE)
+            settings = self.services.settings
+            await publish_commands(self.bot, settings.DEFAULT_LANGUAGE, settings.ADMIN_IDS)
         except Exception:  # the command menu is a convenience; never stop the bot for it
             log.exception("setMyCommands failed")
 

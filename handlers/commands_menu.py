@@ -2,33 +2,52 @@
 
 from __future__ import annotations
 
-from telegram import Bot, BotCommand
+from telegram import Bot, BotCommand, BotCommandScopeChat
 
 from bot.i18n import N_, translator
 from bot.settings import SUPPORTED_LANGUAGES
 
-# Worker commands in menu order: (command, description msgid). Feature modules append theirs.
+# Worker commands in menu order, features first: (command, description msgid).
 WORKER_COMMANDS: list[tuple[str, str]] = [
     ("start", N_("Main menu")),
+    ("cekstatus", N_("Check my protection status")),
+    ("cekkelayakan", N_("Check eligibility")),
+    ("iuran", N_("Fee calculator")),
+    ("daftarminat", N_("Sign up interest")),
+    ("minatsaya", N_("My interest requests")),
     ("bantuan", N_("Help")),
     ("bahasa", N_("Change language")),
     ("batal", N_("Stop what you are doing")),
     ("dataku", N_("What the bot stores about me")),
     ("hapusdata", N_("Erase my data")),
-    ("cekkelayakan", N_("Check eligibility")),
-    ("daftarminat", N_("Sign up interest")),
-    ("minatsaya", N_("My interest requests")),
-    ("cekstatus", N_("Check my protection status")),
-    ("iuran", N_("Fee calculator")),
+]
+# Added to the menu of officials (and admins) in their own chat.
+STAFF_COMMANDS: list[tuple[str, str]] = [
+    ("tindaklanjut", N_("Follow-up queue (officials)")),
+    ("unduh", N_("Download requests as Excel/CSV")),
+    ("poster", N_("QR poster for a desa")),
+    ("statistik", N_("Statistics and charts")),
+]
+# Added to the menu of admins in their own chat.
+ADMIN_COMMANDS: list[tuple[str, str]] = [
+    ("siaran", N_("Broadcast an announcement")),
+    ("siaran_status", N_("Broadcast jobs")),
+    ("undang", N_("Invite an official")),
+    ("petugas", N_("Officials: list and revoke")),
+    ("audit", N_("Audit log")),
 ]
 
 
-def commands_for(language: str) -> list[BotCommand]:
+def commands_for(language: str, staff: bool = False, admin: bool = False) -> list[BotCommand]:
     t = translator(language)
-    return [BotCommand(command, t.gettext(description)) for command, description in WORKER_COMMANDS]
+    entries = [*WORKER_COMMANDS, *(STAFF_COMMANDS if staff or admin else []), *(ADMIN_COMMANDS if admin else [])]
+    return [BotCommand(command, t.gettext(description)) for command, description in entries]
 
 
-async def publish_commands(bot: Bot, default_language: str = "id") -> None:
+async def publish_commands(bot: Bot, default_language: str = "id", admin_ids: tuple[int, ...] = ()) -> None:
+    """The worker menu per language; admins from ADMIN_IDS get the full menu in their own chat."""
     await bot.set_my_commands(commands_for(default_language))
     for language in SUPPORTED_LANGUAGES:
         await bot.set_my_commands(commands_for(language), language_code=language)
+    for admin_id in admin_ids:
+        await bot.set_my_commands(commands_for(default_language, admin=True), scope=BotCommandScopeChat(admin_id))

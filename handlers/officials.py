@@ -6,31 +6,19 @@ from __future__ import annotations
 import contextlib
 import html
 
-from telegram import BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
 from bot import officials as service
 from bot.context import BotContext
 from bot.deeplink import parse_payload
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
 from bot.regions import HOME_PROVINCE, children, region, short_name
 from bot.roles import Actor, actor
-from handlers.commands_menu import WORKER_COMMANDS
+from handlers.commands_menu import commands_for
 from handlers.ui import ack, rows, say
 
 PICK_KEY = "officials_pick"  # user_data: {"kec": code, "desa": [codes]} while an admin picks an area
-STAFF_COMMANDS: list[tuple[str, str]] = [
-    ("tindaklanjut", N_("Follow-up queue (officials)")),
-    ("unduh", N_("Download requests as Excel/CSV")),
-    ("poster", N_("QR poster for a desa")),
-]
-ADMIN_COMMANDS: list[tuple[str, str]] = [
-    ("undang", N_("Invite an official")),
-    ("petugas", N_("Officials: list and revoke")),
-    ("audit", N_("Audit log")),
-]
-
-
 async def current_actor(update: Update, context: BotContext) -> Actor:
     user = update.effective_user
     assert user is not None
@@ -81,11 +69,9 @@ def areas_text(codes: tuple[str, ...] | list[str]) -> str:
 
 
 async def publish_staff_commands(context: BotContext, user_id: int, is_admin: bool) -> None:
-    t = context.i18n
-    commands = [*WORKER_COMMANDS, *STAFF_COMMANDS, *(ADMIN_COMMANDS if is_admin else [])]
+    commands = commands_for(context.i18n.language, staff=True, admin=is_admin)
     try:
-        await context.bot.set_my_commands([BotCommand(c, t.gettext(d)) for c, d in commands],
-                                          scope=BotCommandScopeChat(user_id))
+        await context.bot.set_my_commands(commands, scope=BotCommandScopeChat(user_id))
     except Exception:  # a convenience only
         return
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from bot.consent import CONSENT_VERSION
 from bot.testing.runtime import LocalBot
+from tests.conftest import ADMIN_ID
 from tests.flows import onboard
 
 MENU_ID = ["🛡 Cek Status Perlindungan", "✅ Cek Kelayakan", "💰 Manfaat & Iuran", "❓ Tanya Jawab",
@@ -134,7 +135,10 @@ async def test_my_data_and_erase(local_bot: LocalBot) -> None:
 async def test_commands_menu_published_per_language(local_bot: LocalBot) -> None:
     double = local_bot.double
     ids = [c["command"] for c in double.commands_for(None, "id")]
-    assert ids[:3] == ["start", "bantuan", "bahasa"]
+    assert ids[:3] == ["start", "cekstatus", "cekkelayakan"]
+    assert "siaran" not in ids  # admin commands only in admins' own chats
+    admin_menu = [c["command"] for c in double.commands_for({"type": "chat", "chat_id": ADMIN_ID}, "")]
+    assert {"siaran", "statistik", "undang", "tindaklanjut"} <= set(admin_menu)
     descriptions_id = {c["command"]: c["description"] for c in double.commands_for(None, "id")}
     descriptions_en = {c["command"]: c["description"] for c in double.commands_for(None, "en")}
     assert descriptions_id["hapusdata"] == "Hapus data saya"
