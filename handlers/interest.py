@@ -31,7 +31,7 @@ from bot.regions import HOME_PROVINCE, desa_of, is_desa, kabupaten_in_province, 
 from handlers.conversation import persistent_conversation
 from handlers.eligibility import FLOW_KEY, ActiveFlow, nav_row, paged_buttons, region_items
 from handlers.start import ensure_consent
-from handlers.ui import ack, say, show_main_menu
+from handlers.ui import ack, forget_user_message, say, show_main_menu
 
 KEY = "interest"
 ASKING = "interest_asking"
@@ -226,7 +226,10 @@ async def on_text(update: Update, context: BotContext) -> str:
         data["nik"] = checked.nik
         if not data.get("kab") and checked.kabupaten_code and checked.kabupaten_code[:2] == HOME_PROVINCE:
             data["kab"] = checked.kabupaten_code  # start the desa picker in the NIK's kabupaten
-        return await _advance(update, context, _("NIK saved: {nik}").format(nik=mask_nik(checked.nik or "")))
+        saved = _("NIK saved: {nik}").format(nik=mask_nik(checked.nik or ""))
+        if await forget_user_message(update):
+            saved += "\n" + _("(I deleted your message so the NIK does not stay in this chat.)")
+        return await _advance(update, context, saved)
     if step == "phone":
         phone = clean_phone(text)
         if phone is None:

@@ -11,10 +11,11 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Conv
 
 from bot.context import BotContext
 from bot.i18n import Translator
+from bot.privacy import mask_nik
 from bot.status_check import StatusResult, checker_for, local_day, nik_problem, parse_birth_date, render_result
 from handlers.conversation import persistent_conversation
 from handlers.start import ensure_consent
-from handlers.ui import ack, back_to_menu_keyboard, rows, say
+from handlers.ui import ack, back_to_menu_keyboard, forget_user_message, rows, say
 
 ASK_NIK, ASK_BIRTH = range(2)
 END = ConversationHandler.END
@@ -83,10 +84,15 @@ async def got_nik(update: Update, context: BotContext) -> int:
         await say(update, context, _("This number is not a valid NIK. Please check your KTP and type it again."),
                   back_to_menu_keyboard(t))
         return ASK_NIK
-    _state(context).update(nik="".join(ch for ch in text if ch.isdigit()))
+    nik = "".join(ch for ch in text if ch.isdigit())
+    _state(context).update(nik=nik)
+    intro = ""
+    if await forget_user_message(update):
+        intro = _("NIK {nik} noted; I deleted your message so the NIK does not stay in this chat.").format(
+            nik=mask_nik(nik)) + "\n\n"
     await say(update, context,
-              _("Thank you. Now your <b>birth date</b>, as on your KTP.\nType it like <b>17-08-1985</b>, "
-                "or pick it with the button."), birth_keyboard(t))
+              intro + _("Thank you. Now your <b>birth date</b>, as on your KTP.\nType it like <b>17-08-1985</b>, "
+                        "or pick it with the button."), birth_keyboard(t))
     return ASK_BIRTH
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator
@@ -56,3 +57,15 @@ async def show_main_menu(update: Update, context: BotContext, intro: str | None 
     t = context.i18n
     text = main_menu_text(t) if intro is None else intro + "\n\n" + main_menu_text(t)
     return await say(update, context, text, main_menu_keyboard(t))
+
+
+async def forget_user_message(update: Update) -> bool:
+    """Delete the user's own message (e.g. one holding a NIK) so it does not stay readable in the chat on a
+    shared phone. Best effort: True when deleted."""
+    message = update.effective_message
+    if message is None:
+        return False
+    try:
+        return bool(await message.delete())
+    except TelegramError:
+        return False
