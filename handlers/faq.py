@@ -36,10 +36,13 @@ def categories_keyboard(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([*[[b] for b in buttons], [home_button(t)]])
 
 
-def answer_keyboard(t: Translator, with_ask: bool) -> InlineKeyboardMarkup:
+def answer_keyboard(t: Translator, with_ask: bool, entry_id: str = "") -> InlineKeyboardMarkup:
     other = InlineKeyboardButton(t.gettext("❓ Other questions"), callback_data="menu:faq")
     first = [other, ask_official_button(t)] if with_ask else [other]
-    return InlineKeyboardMarkup([first, [home_button(t)]])
+    rows = [first, [home_button(t)]]
+    if entry_id.startswith("fee_"):  # answers about contributions lead straight to the calculator
+        rows.insert(0, [InlineKeyboardButton(t.gettext("🧮 Fee calculator"), callback_data="calc:start")])
+    return InlineKeyboardMarkup(rows)
 
 
 def _today(context: BotContext) -> dt.date:
@@ -83,7 +86,8 @@ async def show_entry(update: Update, context: BotContext) -> None:
         return
     await ack(update)
     text = render_answer(t, entry_id, _today(context))
-    await say(update, context, text, answer_keyboard(t, with_ask=PENDING in context.user_data))  # type: ignore[operator]
+    with_ask = PENDING in context.user_data  # type: ignore[operator]
+    await say(update, context, text, answer_keyboard(t, with_ask=with_ask, entry_id=entry_id))
 
 
 async def answer_text(update: Update, context: BotContext) -> None:
@@ -109,7 +113,7 @@ async def answer_text(update: Update, context: BotContext) -> None:
     if result.confident and result.best is not None:
         text = render_answer(t, result.best.entry_id, _today(context))
         text += "\n\n" + _("<i>Not what you asked? Tap “Ask an official”.</i>")
-        await say(update, context, text, answer_keyboard(t, with_ask=True))
+        await say(update, context, text, answer_keyboard(t, with_ask=True, entry_id=result.best.entry_id))
         return
     faq = load_faq(t.language)
     buttons = [[InlineKeyboardButton(entry.button, callback_data=f"faq:show:{entry.id}")]
