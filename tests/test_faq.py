@@ -52,8 +52,10 @@ async def test_fee_answer_follows_the_date(local_bot: LocalBot) -> None:
     user = local_bot.user(320002)
     await onboard(local_bot, user)
     await user.send("brp iuran sebulan?")
-    today = (await user.expect_reply()).text or ""
+    answer = await user.expect_reply()
+    today = answer.text or ""
     assert "Rp16.800" in today and "Rp36.800" in today and "22 November 2026" in today
+    assert labels(answer.buttons)[0] == "🧮 Hitung iuran"  # straight to the calculator
     assert "ojek/kurir/sopir Rp8.400, pekerjaan lain Rp8.400" in today
     local_bot.clock.set(dt.datetime(2027, 2, 1, 1, 0, tzinfo=dt.UTC))  # type: ignore[attr-defined]
     await user.send("brp iuran sebulan?")
