@@ -4,7 +4,8 @@ FROM python:3.11-slim AS base
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     UV_PROJECT_ENVIRONMENT=/opt/venv \
-    PATH=/opt/venv/bin:$PATH
+    PATH=/opt/venv/bin:$PATH \
+    MPLCONFIGDIR=/tmp/matplotlib
 
 WORKDIR /app
 RUN pip install --no-cache-dir uv
