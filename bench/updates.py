@@ -48,10 +48,16 @@ def summary(name: str, elapsed: float, latencies: list[float]) -> dict[str, floa
     return result
 
 
-async def echo_bot(args: argparse.Namespace) -> dict[str, float]:
+async def echo_bot(args: argparse.Namespace, reply: str | None = None) -> dict[str, float]:
+    """The baseline: a bare PTB bot that answers every message at once (with `reply`, the same HTML text
+    JagaKerja answered, so that both bots send and the double parses the same bytes)."""
+
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_chat is not None and update.effective_message is not None
-        await context.bot.send_message(update.effective_chat.id, update.effective_message.text or "")
+        if reply is None:
+            await context.bot.send_message(update.effective_chat.id, update.effective_message.text or "")
+        else:
+            await context.bot.send_message(update.effective_chat.id, reply, parse_mode="HTML")
 
     async with BotApiDouble() as double:
         app: Application = (  # type: ignore[type-arg]
@@ -67,17 +73,18 @@ async def echo_bot(args: argparse.Namespace) -> dict[str, float]:
             elapsed, latencies = await closed_loop(users, args.messages, args.text)
             await app.updater.stop()
             await app.stop()
-    return summary("bare PTB echo bot", elapsed, latencies)
+    return summary("bare PTB bot, same reply" if reply else "bare PTB echo bot", elapsed, latencies)
 
 
-async def jagakerja(args: argparse.Namespace, limiter: bool) -> dict[str, float]:
+async def jagakerja(args: argparse.Namespace, limiter: bool) -> tuple[dict[str, float], str]:
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "bench.db"
         async with LocalBot(f"sqlite+aiosqlite:///{db}", overall_max_rate=30 if limiter else 0) as bot:
             users = [bot.user(600000 + i) for i in range(args.users)]
             elapsed, latencies = await closed_loop(users, args.messages, args.text)
+            reply = bot.double.messages[-1].raw_text or ""
     label = "JagaKerja (30 msg/s limiter on)" if limiter else "JagaKerja (limiter off)"
-    return summary(label, elapsed, latencies)
+    return summary(label, elapsed, latencies), reply
 
 
 async def main() -> None:
@@ -88,10 +95,12 @@ async def main() -> None:
     args = parser.parse_args()
     print(f"{args.users} users x {args.messages} messages ({args.text!r}), closed loop, loopback double")
     echo = await echo_bot(args)
-    ours = await jagakerja(args, limiter=False)
-    limited = await jagakerja(args, limiter=True)
-    print(f"ratio JagaKerja/echo (updates/s): {ours['rate'] / echo['rate']:.2f}  "
-          f"(with the flood limiter: {limited['rate'] / echo['rate']:.2f})")
+    ours, reply = await jagakerja(args, limiter=False)
+    same = await echo_bot(args, reply)
+    limited, _ = await jagakerja(args, limiter=True)
+    print(f"ratio JagaKerja/echo (updates/s): {ours['rate'] / echo['rate']:.2f}; "
+          f"JagaKerja/bare bot with the same reply: {ours['rate'] / same['rate']:.2f}; "
+          f"with the 30 msg/s flood limiter: {limited['rate'] / echo['rate']:.2f}")
 
 
 if __name__ == "__main__":

@@ -50,14 +50,27 @@ class ConsentEvent:
     at: dt.datetime
 
 
+LAST_SEEN_RESOLUTION = dt.timedelta(minutes=5)  # "active in the last 30 days" needs no finer clock
+
+
 class UserRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._touch: Any = None
 
     async def touch(self, user_id: int, tg_language_code: str | None, now: dt.datetime) -> UserRecord:
-        """Create the user on first contact; refresh last-seen (and unblock: they wrote again). One statement,
-        built once (this runs for every update)."""
+        """Create the user on first contact; refresh last-seen (and unblock: they wrote again).
+
+        This runs for every update, so it reads first and writes only when something changed or last-seen is
+        older than LAST_SEEN_RESOLUTION: most updates then cost one primary-key read and no write lock."""
+        current = await self.get(user_id)
+        if (
+            current is not None
+            and current.blocked_at is None
+            and current.tg_language_code == tg_language_code
+            and now - current.last_seen_at < LAST_SEEN_RESOLUTION
+        ):
+            return current
         if self._touch is None:
             self._touch = upsert_statement(
                 self.db.dialect, users,

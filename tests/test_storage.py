@@ -71,3 +71,13 @@ async def test_persistence_round_trip_is_encrypted(db: Database, vault: Vault) -
     await fresh.drop_user_data(7)
     assert await fresh.get_conversations("flow") == {}
     assert await fresh.get_user_data() == {}
+
+
+async def test_touch_writes_only_when_something_changed(db: Database) -> None:
+    users = UserRepository(db)
+    await users.touch(43, "id", NOW)
+    soon = NOW + dt.timedelta(minutes=1)
+    assert (await users.touch(43, "id", soon)).last_seen_at == NOW  # nothing new: a read, no write
+    assert (await users.touch(43, "en", soon)).last_seen_at == soon  # language changed: written
+    later = soon + dt.timedelta(minutes=6)
+    assert (await users.touch(43, "en", later)).last_seen_at == later  # last-seen kept to 5 minutes
