@@ -519,6 +519,20 @@ class BroadcastService:
         self._spawn(job_id)
         return True
 
+    async def resend_unsure(self, job_id: int) -> bool:
+        """After a crash left recipients `unknown`, the admin may resend to them: those whose message did
+        arrive get it twice (the admin's explicit choice); nobody is left out. Only for a finished job."""
+        job = await self.repo.get(job_id)
+        if job is None or job.state not in ("done", "stopped"):
+            return False
+        if not await self.repo.set_state(job_id, "running", from_states=(job.state,)):
+            return False
+        if await self.repo.requeue_unknown(job_id, self.clock.now()) == 0:
+            await self.repo.set_state(job_id, job.state, from_states=("running",))
+            return False
+        self._spawn(job_id)
+        return True
+
     async def stop(self, job_id: int) -> bool:
         job = await self.repo.get(job_id)
         if job is None or not await self.repo.set_state(

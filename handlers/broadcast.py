@@ -175,6 +175,14 @@ def progress_text(t: Translator, job: BroadcastRow, progress: Progress) -> str:
     return "\n".join(lines)
 
 
+def report_controls(t: Translator, job_id: int, counts: dict[str, int]) -> InlineKeyboardMarkup | None:
+    """After a crash left some recipients unsure, offer to resend to them (they may get it twice)."""
+    if not counts.get("unknown"):
+        return None
+    label = t.gettext("🔁 Resend to the unsure ({n})").format(n=t.number(counts["unknown"]))
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=f"bcjob:{job_id}:resend")]])
+
+
 def report_text(t: Translator, job: BroadcastRow, progress: Progress) -> str:
     _ = t.gettext
     c = progress.counts
@@ -208,7 +216,8 @@ class ProgressMessages:
     async def finished(self, job: BroadcastRow, progress: Progress) -> None:
         t = await _admin_translator(self.services, job.created_by)
         await self._show(job, progress_text(t, job, progress), None)
-        await self.application.bot.send_message(job.created_by, report_text(t, job, progress))
+        await self.application.bot.send_message(job.created_by, report_text(t, job, progress),
+                                                reply_markup=report_controls(t, job.id, progress.counts))
 
     async def _show(self, job: BroadcastRow, text: str, markup: InlineKeyboardMarkup | None) -> None:
         bot = self.application.bot
@@ -571,12 +580,18 @@ async def job_control(update: Update, context: BotContext) -> None:
         return
     job_id, action = int(parts[1]), parts[2]
     service = ensure_transport(context.application)
-    actions = {"pause": service.pause, "resume": service.resume, "stop": service.stop}
+    actions = {"pause": service.pause, "resume": service.resume, "stop": service.stop,
+               "resend": service.resend_unsure}
     if action not in actions or not await actions[action](job_id):
         await query.answer(_("That is no longer possible."))
         return
-    answers = {"pause": _("Paused."), "resume": _("Sending again."), "stop": _("Stopped.")}
+    answers = {"pause": _("Paused."), "resume": _("Sending again."), "stop": _("Stopped."),
+               "resend": _("Resending to the unsure ones.")}
     await query.answer(answers[action])
+    if action == "resend":  # the report stays as it was; progress and a new report follow
+        with contextlib.suppress(BadRequest):
+            await query.edit_message_reply_markup(reply_markup=None)
+        return
     job = await service.repo.get(job_id)
     if job is not None and isinstance(query.message, Message) and job.state in ("paused", "running") and (
         job.progress_message_id != query.message.message_id

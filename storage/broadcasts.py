@@ -202,6 +202,16 @@ class BroadcastRepository:
             )
             return int(unknown.rowcount or 0), int(requeued.rowcount or 0)
 
+    async def requeue_unknown(self, job_id: int, now: dt.datetime) -> int:
+        """An admin chose to resend the unsure ones (at-least-once for them): `unknown` → `pending`."""
+        async with self.db.transaction() as conn:
+            result = await conn.execute(
+                sa.update(broadcast_recipients)
+                .where(broadcast_recipients.c.broadcast_id == job_id, broadcast_recipients.c.state == "unknown")
+                .values(state="pending", updated_at=now, error=None)
+            )
+            return int(result.rowcount or 0)
+
     async def claim(self, job_id: int, limit: int, now: dt.datetime) -> list[int]:
         """Take up to `limit` pending recipients and mark them `sending` (committed before any send)."""
         r = broadcast_recipients

@@ -255,6 +255,20 @@ async def test_crash_mid_send_resumes_without_duplicate_or_miss(local_bot: Local
     for user in users:
         assert len(received(local_bot, user.user_id, "Pesan sekali")) == 1  # no duplicate, no miss
 
+    # The admin may choose at-least-once for the unsure ones: each gets it again (the victim twice).
+    unsure = {user_id for user_id, state in states.items() if state == "unknown"}
+    before = {u.user_id: len(received(local_bot, u.user_id, "Pesan sekali")) for u in users}
+    assert [label for row in report.buttons for label in row] == [f"🔁 Resend to the unsure ({unknown})"]
+    await admin.press(f"🔁 Resend to the unsure ({unknown})")
+    await local_bot.double.wait_for(lambda: len(received(local_bot, victim, "Pesan sekali")) == 2)
+    second = await local_bot.double.wait_for(lambda: next(
+        (m for m in local_bot.double.messages_to(admin.user_id) if "Sent: 8" in (m.text or "")), None))
+    assert "Unsure" not in (second.text or "")
+    assert set((await broadcasts.repo.recipient_states(job_id)).values()) == {"sent"}
+    for user in users:
+        again = 1 if user.user_id in unsure else 0
+        assert len(received(local_bot, user.user_id, "Pesan sekali")) == before[user.user_id] + again
+
 
 async def test_scheduled_broadcast_fires_at_its_time(local_bot: LocalBot, timer: VirtualTimer, clock) -> None:  # type: ignore[no-untyped-def]
     user = await worker(local_bot, 100001, KECAMATAN)
