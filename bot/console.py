@@ -187,12 +187,27 @@ async def run_console(args: argparse.Namespace, stdin: TextIO = sys.stdin, stdou
             if update_id is not None:
                 await local.settle(update_id)
             printer.flush(local.double.messages)
+        await _drain(local, printer)
         background.cancel()
         printer.flush(local.double.messages)
         return 0
     finally:
         await local.stop()
         shutil.rmtree(workdir / "console.db", ignore_errors=True)
+
+
+async def _drain(local: LocalBot, printer: Printer, quiet: float = 1.5, limit: float = 60.0) -> None:
+    """After the last input line: keep printing what the bot still sends on its own (a broadcast, its
+    final report) until it has been quiet for `quiet` seconds, at most `limit` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while loop.time() < deadline:
+        try:
+            await local.double.wait_for(lambda: bool(printer.pending(local.double.messages)) or None,
+                                        timeout=quiet)
+        except TimeoutError:
+            return
+        printer.flush(local.double.messages)
 
 
 async def _print_forever(local: LocalBot, printer: Printer) -> None:
