@@ -13,6 +13,20 @@ from handlers.ui import ack, show_main_menu
 
 CANCEL_COMMANDS = ("batal", "cancel")
 ACTIVE_FLOW_KEY = "active_flow"  # user_data: the name of the conversation the user entered last
+NO_FLOW = "-"  # the user went to the main menu: no half-finished flow takes their text
+
+
+def leave_flows_for_menu(update: Update, context: BotContext) -> None:
+    """A main-menu button (`menu:*`) leaves any half-finished flow: its draft is dropped and it stops taking
+    the user's text (a flow whose entry point is that button makes itself active again right after)."""
+    query = update.callback_query
+    if query is None or not (query.data or "").startswith("menu:") or context.user_data is None:
+        return
+    active = context.user_data.get(ACTIVE_FLOW_KEY)
+    if active and active != NO_FLOW:
+        context.user_data.pop(active, None)
+    if active is not None:
+        context.user_data[ACTIVE_FLOW_KEY] = NO_FLOW
 
 
 class FlowConversation(ConversationHandler[Any]):

@@ -7,6 +7,7 @@ from telegram.ext import Application, TypeHandler
 
 from bot.context import BotContext
 from bot.i18n import resolve_language
+from handlers.conversation import leave_flows_for_menu
 
 
 async def load_user(update: object, context: BotContext) -> None:
@@ -18,6 +19,7 @@ async def load_user(update: object, context: BotContext) -> None:
     context.profile = profile
     language = resolve_language(profile.language, user.language_code, services.settings.DEFAULT_LANGUAGE)
     context.i18n = services.translator(language)
+    leave_flows_for_menu(update, context)
 
 
 def register(application: Application) -> None:

@@ -171,3 +171,19 @@ async def test_only_the_flow_entered_last_takes_text(tmp_path: Path, clock: Fixe
         await user.expect_reply()
         await user.send("pagi")
         assert (await user.expect_reply()).text == "alur_a dapat: pagi"
+
+
+async def test_a_main_menu_button_leaves_a_half_finished_flow(tmp_path: Path, clock: FixedClock) -> None:
+    async with LocalBot(f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", clock=clock, configure=add_two_flows) as bot:
+        user = bot.user(200011)
+        await onboard(bot, user)
+        await user.send("/alur_a")
+        await user.expect_reply()
+        await user.press("ℹ️ Bantuan")  # the main menu's Help: the user left flow A half-way
+        await user.expect_reply()
+        await user.send("asdfgh")
+        assert "alur_a dapat" not in ((await user.expect_reply()).text or "")
+        await user.send("/alur_a")  # entering it again works as before
+        await user.expect_reply()
+        await user.send("pagi")
+        assert (await user.expect_reply()).text == "alur_a dapat: pagi"
