@@ -70,7 +70,7 @@ REASON_TEXTS: dict[str, str] = {
     "domicile_ok": N_("You live in {region}, where the district pays for workers like you."),
     "domicile_nik_other": N_("Your NIK is from another district. {region} usually covers its own residents."),
     "age_ok": N_("Your age is within {min}–{max} years."),
-    "age_outside": N_("{region} covers workers aged {min}–{max} years."),
+    "age_outside": N_("Your age is outside the {min}–{max} years that {region} covers."),
     "age_boundary": N_("{region} covers ages {min}–{max}; your exact age will be checked."),
     "age_not_given": N_("{region} covers ages {min}–{max}; tell your desa your age."),
     "occupation_ok": N_("Your work ({occupation}) is on {region}'s list."),
@@ -350,10 +350,19 @@ def bpu_alternative(occupation_id: str | None, income: str | None, today: dt.dat
     return quote(low, found.sector if found else "other", today)
 
 
+# Reasons that decide a "not eligible" outcome: shown first, marked.
+BLOCKING_REASONS = frozenset({"age_outside"})
+
+
+def blocking_count(result: Result) -> int:
+    return sum(1 for reason in result.reasons if reason.code in BLOCKING_REASONS)
+
+
 def explain(result: Result, t: Translator) -> list[str]:
-    """The reasons as plain sentences in the user's language."""
+    """The reasons as plain sentences in the user's language, the deciding ones first."""
     lines = []
-    for reason in result.reasons:
+    ordered = sorted(result.reasons, key=lambda reason: reason.code not in BLOCKING_REASONS)
+    for reason in ordered:
         params = dict(reason.params)
         if "occupation" in params:
             params["occupation"] = t.gettext(str(params["occupation"]))

@@ -24,6 +24,7 @@ from bot.eligibility import (
     PROPOSER_LABELS,
     Answers,
     age_range_from_text,
+    blocking_count,
     bpu_alternative,
     evaluate,
     explain,
@@ -296,7 +297,8 @@ async def _finish(update: Update, context: BotContext) -> int:
     rule = result.rule
     region_name = html.escape(result.region_name)
     lines = [f"{OUTCOME_ICONS[result.outcome]} <b>{_(OUTCOME_LABELS[result.outcome])}</b> · {region_name}", ""]
-    lines += ["• " + html.escape(line) for line in explain(result, t)]
+    blocking = blocking_count(result)
+    lines += [("⛔ " if i < blocking else "• ") + html.escape(line) for i, line in enumerate(explain(result, t))]
     if not rule.is_fallback:
         if result.to_verify:
             checks = ", ".join(_(CRITERION_LABELS[c]) for c in result.to_verify)

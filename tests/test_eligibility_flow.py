@@ -62,7 +62,7 @@ async def test_each_district_and_the_fallback(local_bot: LocalBot) -> None:
     await onboard(local_bot, user)
     cases = [
         ("Penajam Paser Utara", "Di atas 65", "Nelayan", "Tidak mau menjawab", "Tidak", "Tidak",
-         ["Belum memenuhi syarat", "menanggung pekerja berusia 18–65 tahun", "daftar sendiri sebagai BPU"]),
+         ["Belum memenuhi syarat", "⛔ Usia Anda di luar batas 18–65 tahun", "daftar sendiri sebagai BPU"]),
         ("Kutai Kartanegara", "46–55", "Petani", "Rp1.000.000 – Rp2.000.000", "Tidak", "Tidak",
          ["Perlu verifikasi desa", "memakai DTKS"]),
         ("Bontang", "18–29", "Pedagang kecil / UMKM", "Rp3.000.000 – Rp5.000.000", "Ya", "Ya",

@@ -193,6 +193,6 @@ def test_reasons_read_as_plain_sentences() -> None:
     load_catalogs()
     result = evaluate(Answers("64.09", occupation="fisher", age_min=66, age_max=120, member="no"))
     lines = explain(result, translator("en"))
-    assert lines == ["You live in Penajam Paser Utara, where the district pays for workers like you.",
-                     "Penajam Paser Utara covers workers aged 18–65 years.",
+    assert lines == ["Your age is outside the 18–65 years that Penajam Paser Utara covers.",  # deciding reason first
+                     "You live in Penajam Paser Utara, where the district pays for workers like you.",
                      "Your work (Fisher) is on Penajam Paser Utara's list."]
