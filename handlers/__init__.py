@@ -2,7 +2,7 @@
 
 Group -1: pre-processing (load/create the user, resolve the language) — runs for every update.
 Group 0: everything else, first match wins, in this order:
-  conversations and feature handlers, then core commands, then "coming soon" for unlanded menu items,
+  conversations and feature handlers, then core commands,
   and last the fallback that answers anything nobody else took.
 """
 
@@ -23,7 +23,6 @@ from handlers import (
     faq,
     followup,
     interest,
-    menu,
     mydata,
     officials,
     posters,
@@ -57,7 +56,6 @@ def register_all(application: Application) -> None:
     start.register(application)
     bantuan.register(application)
     mydata.register(application)
-    menu.register(application)  # "coming soon" for menu items without a feature yet
     faq.register_free_text(application)  # any text no conversation expects is a question for the FAQ
     fallback.register(application)  # must stay last
     errors.register(application)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from storage.migrate import upgrade_to_head
@@ -62,7 +62,7 @@ class Database:
     async def migrate(self) -> list[str]:
         """Apply every pending migration; returns the revisions applied (empty when up to date)."""
         async with self.engine.begin() as conn:
-            return await conn.run_sync(_upgrade)
+            return await conn.run_sync(upgrade_to_head)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -81,10 +81,6 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
-
-
-def _upgrade(sync_conn: Connection) -> list[str]:
-    return upgrade_to_head(sync_conn)
 
 
 async def open_database(url: str, schema: str | None = None) -> Database:

@@ -71,7 +71,7 @@ async def test_returning_user_gets_menu_directly(local_bot: LocalBot) -> None:
     assert flat(reply.buttons) == MENU_ID
 
 
-async def test_menu_items_without_feature_say_coming_soon(local_bot: LocalBot) -> None:
+async def test_help_button_lists_commands_and_official_channels(local_bot: LocalBot) -> None:
     user = local_bot.user(100005)
     await onboard(local_bot, user)
     await user.press("ℹ️ Bantuan")
