@@ -20,7 +20,7 @@ COPY storage ./storage
 COPY locales ./locales
 COPY content ./content
 RUN uv sync --frozen --no-dev \
-    && python -c "from bot.i18n import load_catalogs; load_catalogs()"
+    && python -c "from bot.domain.i18n import load_catalogs; load_catalogs()"
 
 RUN useradd --system --uid 10001 --home-dir /app jagakerja \
     && mkdir -p /app/data && chown jagakerja /app/data

@@ -29,8 +29,8 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.audience import Audience, AudienceResolver
-from bot.broadcast import (
+from bot.domain.audience import Audience, AudienceResolver
+from bot.domain.broadcast import (
     BroadcastRunner,
     BroadcastService,
     ChatSpacing,

@@ -15,8 +15,8 @@ import statistics
 import time
 from pathlib import Path
 
-from bot.faq import FaqMatcher, documents, load_slang, matcher, render_answer
-from bot.i18n import load_catalogs, translator
+from bot.domain.faq import FaqMatcher, documents, load_slang, matcher, render_answer
+from bot.domain.i18n import load_catalogs, translator
 
 EVAL_SET = Path(__file__).resolve().parent.parent / "tests" / "faq_eval_set.tsv"
 

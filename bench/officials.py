@@ -14,17 +14,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.clock import FixedClock
-from bot.exports import rows_for, to_csv, to_xlsx
-from bot.followup import open_request, queue
-from bot.i18n import load_catalogs, translator
-from bot.interest import Draft
-from bot.posters import PosterText, desa_link, render
-from bot.privacy import Vault, generate_key
-from bot.regions import desa_of
-from bot.roles import Actor
-from bot.services import Services
-from bot.settings import load_settings
+from bot.domain.clock import FixedClock
+from bot.domain.exports import rows_for, to_csv, to_xlsx
+from bot.domain.followup import open_request, queue
+from bot.domain.i18n import load_catalogs, translator
+from bot.domain.interest import Draft
+from bot.domain.posters import PosterText, desa_link, render
+from bot.domain.privacy import Vault, generate_key
+from bot.domain.regions import desa_of
+from bot.domain.roles import Actor
+from bot.runtime.services import build_services
+from bot.runtime.settings import load_settings
 from storage.db import open_database
 
 
@@ -35,7 +35,7 @@ async def main(n: int) -> None:
         settings = load_settings(BOT_TOKEN="123456:BENCH", DATA_KEY=generate_key(), DATABASE_URL=url)
         db = await open_database(url)
         clock = FixedClock(dt.datetime(2026, 11, 22, 1, 0, tzinfo=dt.UTC))
-        services = Services(settings=settings, db=db, vault=Vault(settings.data_key()), clock=clock)
+        services = build_services(settings, db, Vault(settings.data_key()), clock)
         desa = [r.code for r in desa_of("64.08.01")]
         started = time.perf_counter()
         for i in range(n):

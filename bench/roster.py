@@ -19,10 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bot.privacy import Vault, generate_key
-from bot.roster import RosterImporter
-from bot.roster_files import sample_rows, write_sample_csv
-from bot.status_check import StatusChecker
+from bot.domain.privacy import Vault, generate_key
+from bot.domain.roster import RosterImporter
+from bot.domain.roster_files import sample_rows, write_sample_csv
+from bot.domain.status_check import StatusChecker
 from storage.db import open_database
 from storage.roster import RosterRepository, roster_members
 from storage.status_checks import StatusCheckRepository

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import audit
-from bot.context import BotContext
+from bot.domain import audit
+from handlers.context import BotContext
 from handlers.officials import require_admin
 from handlers.ui import ack, say
 

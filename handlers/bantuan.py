@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.context import BotContext
+from handlers.context import BotContext
 from handlers.ui import ack, back_to_menu_keyboard, say
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.benefits import load_benefits
-from bot.context import BotContext
-from bot.faq import load_faq, render_answer
-from bot.i18n import Translator
+from bot.domain.benefits import load_benefits
+from bot.domain.faq import load_faq, render_answer
+from bot.domain.i18n import Translator
+from handlers.context import BotContext
 from handlers.ui import ack, rows, say
 
 PAGE_PREFIX = "benefits:page:"

@@ -1,6 +1,6 @@
 """/siaran (compose and send a broadcast), /siaran_status, and the job's Jeda / Lanjut / Hentikan buttons.
 
-Admins only (checked on the server for every update). The sending itself is `bot.broadcast`; this module
+Admins only (checked on the server for every update). The sending itself is `bot.domain.broadcast`; this module
 lends it Telegram: a sender on a plain `telegram.Bot` (no PTB rate limiter: the job paces itself) and the
 admin's progress message.
 """
@@ -28,8 +28,8 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.audience import AREA_LEVELS, KINDS, Audience, AudienceError
-from bot.broadcast import (
+from bot.domain.audience import AREA_LEVELS, KINDS, Audience, AudienceError
+from bot.domain.broadcast import (
     Ambiguous,
     Blocked,
     BroadcastService,
@@ -43,12 +43,10 @@ from bot.broadcast import (
     Transport,
     parse_when,
 )
-from bot.context import BotContext
-from bot.i18n import LANGUAGE_NAMES, Translator, resolve_language
-from bot.regions import HOME_PROVINCE, children, normalize_code, region, short_name
-from bot.roles import is_admin
-from bot.services import Services
-from bot.settings import SUPPORTED_LANGUAGES
+from bot.domain.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, Translator, resolve_language
+from bot.domain.regions import HOME_PROVINCE, children, normalize_code, region, short_name
+from bot.runtime.services import Services
+from handlers.context import BotContext
 from handlers.conversation import persistent_conversation
 from handlers.ui import ack, rows, say
 from storage.broadcasts import BroadcastRow
@@ -65,7 +63,7 @@ SENDER_POOL = 64
 
 
 class TelegramSender:
-    """Sends broadcast content with a plain Bot and turns Telegram's answers into `bot.broadcast` errors."""
+    """Sends broadcast content with a plain Bot and turns Telegram's answers into `bot.domain.broadcast` errors."""
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
@@ -121,7 +119,7 @@ async def plain_bot_sender(application: Application) -> AsyncIterator[Sender]:
 
 
 def _translator_for(services: Services, language: str | None, tg_code: str | None = None) -> Translator:
-    return services.translator(resolve_language(language, tg_code, services.settings.DEFAULT_LANGUAGE))
+    return services.translator(resolve_language(language, tg_code, services.config.default_language))
 
 
 async def _admin_translator(services: Services, user_id: int) -> Translator:
@@ -279,7 +277,7 @@ async def _deny(update: Update, context: BotContext) -> None:
 
 async def _is_admin(update: Update, context: BotContext) -> bool:
     user = update.effective_user
-    return user is not None and await is_admin(context.services, user.id)
+    return user is not None and context.actor.is_admin
 
 
 def _draft(context: BotContext) -> dict[str, Any]:
@@ -493,7 +491,7 @@ async def schedule_quick(update: Update, context: BotContext) -> int:
     now = services.clock.now()
     when: dt.datetime | None = now + dt.timedelta(hours=1)
     if query.data.endswith("tomorrow"):
-        when = parse_when("besok 08:00", now, services.settings.tz)
+        when = parse_when("besok 08:00", now, services.config.tz)
     assert when is not None
     return await _schedule(update, context, when)
 
@@ -504,7 +502,7 @@ async def schedule_typed(update: Update, context: BotContext) -> int:
     services = context.services
     _ = context.i18n.gettext
     now = services.clock.now()
-    when = parse_when(message.text, now, services.settings.tz)
+    when = parse_when(message.text, now, services.config.tz)
     if when is None:
         await say(update, context, _("I couldn't read that time. Please write it like <code>25/11 08:00</code> "
                                      "(WITA)."), schedule_keyboard(context.i18n))

@@ -9,11 +9,11 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
-from bot.benefits import load_benefits, parse_income, range_declared_income, range_label, render_quote
-from bot.context import BotContext
-from bot.contributions import Sector, quote
-from bot.i18n import Translator
-from bot.occupations import occupation, occupations
+from bot.domain.benefits import load_benefits, parse_income, range_declared_income, range_label, render_quote
+from bot.domain.contributions import Sector, quote
+from bot.domain.i18n import Translator
+from bot.domain.occupations import occupation, occupations
+from handlers.context import BotContext
 from handlers.conversation import persistent_conversation
 from handlers.ui import ack, rows, say
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from telegram import Bot, BotCommand, BotCommandScopeChat
 
-from bot.i18n import N_, translator
-from bot.settings import SUPPORTED_LANGUAGES
+from bot.domain.i18n import N_, SUPPORTED_LANGUAGES, translator
 
 # Worker commands in menu order, features first: (command, description msgid).
 WORKER_COMMANDS: list[tuple[str, str]] = [

@@ -8,7 +8,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 
-from bot.context import BotContext
+from handlers.context import BotContext
 from handlers.ui import ack, show_main_menu
 
 CANCEL_COMMANDS = ("batal", "cancel")

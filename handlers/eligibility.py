@@ -13,8 +13,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
-from bot.context import BotContext
-from bot.eligibility import (
+from bot.domain.eligibility import (
     AGE_BANDS,
     CRITERION_LABELS,
     INCOME_RANGES,
@@ -29,10 +28,11 @@ from bot.eligibility import (
     evaluate,
     explain,
 )
-from bot.i18n import N_, Translator
-from bot.nik import region_from_digits
-from bot.occupations import occupations
-from bot.regions import kabupaten_in_province, kecamatan_of, region, short_name
+from bot.domain.i18n import N_, Translator
+from bot.domain.nik import region_from_digits
+from bot.domain.occupations import occupations
+from bot.domain.regions import kabupaten_in_province, kecamatan_of, region, short_name
+from handlers.context import BotContext
 from handlers.conversation import persistent_conversation
 from handlers.ui import ack, say
 

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.error import Forbidden
 from telegram.ext import Application
 
-from bot.context import BotContext
+from handlers.context import BotContext
 from handlers.ui import back_to_menu_keyboard
 
 log = logging.getLogger("jagakerja.errors")
@@ -17,7 +17,7 @@ log = logging.getLogger("jagakerja.errors")
 async def on_error(update: object, context: BotContext) -> None:
     error = context.error
     if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_user:
-        await context.services.users.mark_blocked(update.effective_user.id, context.services.clock.now())
+        await context.services.users.mark_blocked(update.effective_user.id)
         return
     log.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update) or update.effective_chat is None:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import exports
-from bot.context import BotContext
-from bot.officials import area_names
-from bot.regions import HOME_PROVINCE, children, region, short_name
-from bot.roles import Actor
+from bot.domain import exports
+from bot.domain.officials import area_names
+from bot.domain.regions import HOME_PROVINCE, children, region, short_name
+from bot.domain.roles import Actor
+from handlers.context import BotContext
 from handlers.officials import arg, edit_or_say, require_staff
 from handlers.ui import ack, rows
 

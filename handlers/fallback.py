@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from bot.context import BotContext
+from handlers.context import BotContext
 from handlers.ui import show_main_menu
 
 

@@ -11,10 +11,10 @@ import datetime as dt
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from bot.benefits import parse_income
-from bot.context import BotContext
-from bot.faq import load_faq, matcher, render_answer
-from bot.i18n import Translator
+from bot.domain.benefits import parse_income
+from bot.domain.faq import load_faq, matcher, render_answer
+from bot.domain.i18n import Translator
+from handlers.context import BotContext
 from handlers.start import ensure_consent
 from handlers.ui import ack, say, show_main_menu
 

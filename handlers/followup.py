@@ -14,13 +14,13 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
-from bot import followup as fu
-from bot.context import BotContext
-from bot.i18n import Translator, resolve_language
-from bot.interest import InterestRequestView
-from bot.privacy import mask_nik
-from bot.roles import Actor
-from bot.services import Services
+from bot.domain import followup as fu
+from bot.domain.i18n import Translator, resolve_language
+from bot.domain.interest import InterestRequestView
+from bot.domain.privacy import mask_nik
+from bot.domain.roles import Actor
+from bot.runtime.services import Services
+from handlers.context import BotContext
 from handlers.conversation import persistent_conversation
 from handlers.officials import arg, current_actor, edit_or_say, refuse, require_staff
 from handlers.ui import ack, rows, say
@@ -318,7 +318,7 @@ async def _language_of(services: Services, user_id: int) -> Translator:
     profile = await services.users.get(user_id)
     return services.translator(resolve_language(profile.language if profile else None,
                                                 profile.tg_language_code if profile else None,
-                                                services.settings.DEFAULT_LANGUAGE))
+                                                services.config.default_language))
 
 
 async def _send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -407,6 +407,6 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(refusal_menu, pattern=r"^fu:x:\d+$"))
     application.add_handler(CallbackQueryHandler(refusal_reason, pattern=r"^fu:r:\d+:\w+$"))
     if application.job_queue is not None:
-        application.job_queue.run_daily(_daily_job, time=dt.time(DIGEST_HOUR, 0, tzinfo=services.settings.tz),
+        application.job_queue.run_daily(_daily_job, time=dt.time(DIGEST_HOUR, 0, tzinfo=services.config.tz),
                                         name=DIGEST_JOB)
         application.job_queue.run_repeating(_notice_job, interval=60, first=60, name=NOTICE_JOB)

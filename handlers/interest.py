@@ -20,14 +20,23 @@ from telegram import (
 )
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
-from bot.context import BotContext
-from bot.i18n import N_, Translator
-from bot.interest import NAME_MAX, NOTE_MAX, Draft, InvalidDraft, clean_name, clean_note, clean_phone, nik_outside
-from bot.nik import check_nik
-from bot.occupations import LABELS as OCCUPATION_LABELS
-from bot.occupations import occupations
-from bot.privacy import mask_nik, mask_phone
-from bot.regions import HOME_PROVINCE, desa_of, is_desa, kabupaten_in_province, kecamatan_of, region, short_name
+from bot.domain.i18n import N_, Translator
+from bot.domain.interest import (
+    NAME_MAX,
+    NOTE_MAX,
+    Draft,
+    InvalidDraft,
+    clean_name,
+    clean_note,
+    clean_phone,
+    nik_outside,
+)
+from bot.domain.nik import check_nik
+from bot.domain.occupations import LABELS as OCCUPATION_LABELS
+from bot.domain.occupations import occupations
+from bot.domain.privacy import mask_nik, mask_phone
+from bot.domain.regions import HOME_PROVINCE, desa_of, is_desa, kabupaten_in_province, kecamatan_of, region, short_name
+from handlers.context import BotContext
 from handlers.conversation import persistent_conversation
 from handlers.eligibility import FLOW_KEY, ActiveFlow, nav_row, paged_buttons, region_items
 from handlers.start import ensure_consent

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.context import BotContext
-from bot.i18n import LANGUAGE_NAMES
+from bot.domain.i18n import LANGUAGE_NAMES
+from handlers.context import BotContext
 from handlers.ui import ack, say, show_main_menu
 
 

@@ -9,20 +9,18 @@ import html
 from telegram import BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from bot import officials as service
-from bot.context import BotContext
-from bot.deeplink import parse_payload
-from bot.i18n import Translator
-from bot.regions import HOME_PROVINCE, children, region, short_name
-from bot.roles import Actor, actor
+from bot.domain import officials as service
+from bot.domain.deeplink import parse_payload
+from bot.domain.i18n import Translator
+from bot.domain.regions import HOME_PROVINCE, children, region, short_name
+from bot.domain.roles import Actor
 from handlers.commands_menu import commands_for
+from handlers.context import BotContext
 from handlers.ui import ack, rows, say
 
 PICK_KEY = "officials_pick"  # user_data: {"kec": code, "desa": [codes]} while an admin picks an area
 async def current_actor(update: Update, context: BotContext) -> Actor:
-    user = update.effective_user
-    assert user is not None
-    return await actor(context.services, user.id)
+    return context.actor
 
 
 async def refuse(update: Update, context: BotContext, admin_only: bool = False) -> None:
@@ -320,7 +318,6 @@ async def revoke_do(update: Update, context: BotContext) -> None:
 
 def register(application: Application) -> None:
     services = application.services  # type: ignore[attr-defined]
-    service.install_providers(services)
 
     async def forget(user_id: int) -> None:
         await services.officials.erase_worker(user_id)

@@ -7,10 +7,10 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import posters
-from bot.context import BotContext
-from bot.regions import HOME_PROVINCE, children, region, short_name
-from bot.roles import Actor
+from bot.domain import posters
+from bot.domain.regions import HOME_PROVINCE, children, region, short_name
+from bot.domain.roles import Actor
+from handlers.context import BotContext
 from handlers.officials import arg, edit_or_say, require_staff
 from handlers.ui import ack, rows
 

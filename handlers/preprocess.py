@@ -1,12 +1,12 @@
-"""Group -1: before any handler, load or create the user and pick their language."""
+"""Group -1: before any handler, load or create the user, pick their language and resolve the actor."""
 
 from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
-from bot.context import BotContext
-from bot.i18n import resolve_language
+from bot.domain.i18n import resolve_language
+from handlers.context import BotContext
 from handlers.conversation import leave_flows_for_menu
 
 
@@ -15,10 +15,11 @@ async def load_user(update: object, context: BotContext) -> None:
         return
     user = update.effective_user
     services = context.services
-    profile = await services.users.touch(user.id, user.language_code, services.clock.now())
+    profile = await services.users.touch(user.id, user.language_code)
     context.profile = profile
-    language = resolve_language(profile.language, user.language_code, services.settings.DEFAULT_LANGUAGE)
+    language = resolve_language(profile.language, user.language_code, services.config.default_language)
     context.i18n = services.translator(language)
+    context.actor = await services.roles.actor(user.id)
     leave_flows_for_menu(update, context)
 
 

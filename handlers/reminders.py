@@ -13,10 +13,10 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.context import BotContext
-from bot.i18n import Translator
-from bot.reminders import DAILY_RUN_HOUR, FIRST_REMINDER_DAYS, due_kinds, reminder_text
-from bot.services import Services
+from bot.domain.i18n import Translator
+from bot.domain.reminders import DAILY_RUN_HOUR, FIRST_REMINDER_DAYS, due_kinds, reminder_text
+from bot.runtime.services import Services
+from handlers.context import BotContext
 from handlers.ui import ack, back_to_menu_keyboard, say
 
 log = logging.getLogger(__name__)
@@ -33,12 +33,12 @@ def reminder_keyboard(t: Translator) -> InlineKeyboardMarkup:
 
 async def run_due_reminders(services: Services, bot: Bot, now: dt.datetime) -> int:
     """Send every reminder due today that was not sent before; returns how many were sent."""
-    tz = services.settings.tz
+    tz = services.config.tz
     today = now.astimezone(tz).date()
     repo = services.reminders
     sent = 0
     for candidate in await repo.candidates(today, FIRST_REMINDER_DAYS):
-        t = services.translator(candidate.language or services.settings.DEFAULT_LANGUAGE)
+        t = services.translator(candidate.language or services.config.default_language)
         for kind in due_kinds(candidate, today):
             if not await repo.claim(candidate.user_id, candidate.berakhir, kind, now):
                 continue
@@ -47,7 +47,7 @@ async def run_due_reminders(services: Services, bot: Bot, now: dt.datetime) -> i
                                        reply_markup=reminder_keyboard(t))
             except Forbidden:
                 await repo.mark(candidate.user_id, candidate.berakhir, kind, "failed", now)
-                await services.users.mark_blocked(candidate.user_id, now)
+                await services.users.mark_blocked(candidate.user_id)
                 break
             except Exception:
                 log.exception("reminder %s for a subscriber failed", kind)
@@ -111,4 +111,4 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(opt_out, pattern=r"^remind:stop$"))
     if application.job_queue is not None:
         application.job_queue.run_daily(
-            daily_job, time=dt.time(DAILY_RUN_HOUR, 0, tzinfo=services.settings.tz), name=JOB_NAME)
+            daily_job, time=dt.time(DAILY_RUN_HOUR, 0, tzinfo=services.config.tz), name=JOB_NAME)

@@ -14,11 +14,10 @@ from pathlib import Path
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
-from bot.context import BotContext
-from bot.i18n import Translator
-from bot.regions import region, short_name
-from bot.roles import is_admin
-from bot.roster import MODES, ImportResult, Mode, RosterImporter, error_lines, error_report_csv
+from bot.domain.i18n import Translator
+from bot.domain.regions import region, short_name
+from bot.domain.roster import MODES, ImportResult, Mode, RosterImporter, error_lines, error_report_csv
+from handlers.context import BotContext
 from handlers.ui import ack, back_to_menu_keyboard, say
 
 log = logging.getLogger(__name__)
@@ -99,7 +98,7 @@ async def _run(context: BotContext, chat_id: int, message_id: int, user_id: int,
         now = services.clock.now()
         result = await RosterImporter(services.roster, services.vault).run(
             path, file_name=file_name, mode=mode, dry_run=dry_run, imported_by=f"telegram:{user_id}",
-            admin_id=user_id, now=now, today=now.astimezone(services.settings.tz).date(), progress=progress)
+            admin_id=user_id, now=now, today=now.astimezone(services.config.tz).date(), progress=progress)
     if result.status == "validated":
         await edit(summary_text(result, t), mode_keyboard(t))
         return
@@ -116,7 +115,7 @@ async def on_document(update: Update, context: BotContext) -> None:
     assert message is not None and message.document is not None and context.profile is not None
     t = context.i18n
     _ = t.gettext
-    if not await is_admin(context.services, context.profile.id):
+    if not context.actor.is_admin:
         await say(update, context, _("I can only read roster files sent by the district team. 🙏"),
                   back_to_menu_keyboard(t))
         return
@@ -140,7 +139,7 @@ async def on_mode(update: Update, context: BotContext) -> None:
     await ack(update)
     t = context.i18n
     _ = t.gettext
-    if not await is_admin(context.services, context.profile.id):
+    if not context.actor.is_admin:
         return
     pending = context.user_data.pop("roster_pending", None)  # type: ignore[union-attr]
     message = query.message

@@ -5,12 +5,11 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.consent import CONSENT_VERSION, consent_text
-from bot.context import BotContext
-from bot.deeplink import parse_payload
-from bot.i18n import LANGUAGE_NAMES
-from bot.regions import is_desa
-from bot.settings import SUPPORTED_LANGUAGES
+from bot.domain.consent import CONSENT_VERSION, consent_text
+from bot.domain.deeplink import parse_payload
+from bot.domain.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
+from bot.domain.regions import is_desa
+from handlers.context import BotContext
 from handlers.conversation import CANCEL_COMMANDS, cancel
 from handlers.ui import ack, say, show_main_menu
 
@@ -100,7 +99,7 @@ async def consent_answered(update: Update, context: BotContext) -> None:
     services = context.services
     agreed = query.data == "consent:yes"
     await services.users.record_consent(
-        context.profile.id, CONSENT_VERSION, "given" if agreed else "refused", services.clock.now()
+        context.profile.id, CONSENT_VERSION, "given" if agreed else "refused"
     )
     if query.message is not None:
         await query.edit_message_reply_markup(reply_markup=None)

@@ -10,12 +10,11 @@ from babel.dates import format_timedelta
 from telegram import InputFile, Update
 from telegram.ext import Application, CommandHandler
 
-from bot import charts
-from bot.context import BotContext
-from bot.i18n import N_, Translator
-from bot.regions import contains, normalize_code, region, short_name
-from bot.roles import is_admin
-from bot.statistics import Statistics, StatisticsService
+from bot.domain import charts
+from bot.domain.i18n import N_, Translator
+from bot.domain.regions import contains, normalize_code, region, short_name
+from bot.domain.statistics import Statistics, StatisticsService
+from handlers.context import BotContext
 from handlers.ui import say
 from storage.statistics import StatisticsRepository
 
@@ -98,7 +97,7 @@ async def statistik(update: Update, context: BotContext) -> None:
     assert user is not None
     services = context.services
     _ = context.i18n.gettext
-    admin = await is_admin(services, user.id)
+    admin = context.actor.is_admin
     area = None if admin else await services.official_area(user.id)
     if not admin and area is None:
         await say(update, context, _("Sorry, this is for admins and officials only."))
@@ -114,7 +113,7 @@ async def statistik(update: Update, context: BotContext) -> None:
             return
         scope = asked
     service = StatisticsService(StatisticsRepository(services.db), services.roster.count_by_area)
-    result = await service.for_scope(scope, services.clock.now(), services.settings.tz)
+    result = await service.for_scope(scope, services.clock.now(), services.config.tz)
     await say(update, context, statistics_text(context.i18n, result))
     chat = update.effective_chat
     assert chat is not None

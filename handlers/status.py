@@ -9,10 +9,10 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
-from bot.context import BotContext
-from bot.i18n import Translator
-from bot.privacy import mask_nik
-from bot.status_check import StatusResult, checker_for, local_day, nik_problem, parse_birth_date, render_result
+from bot.domain.i18n import Translator
+from bot.domain.privacy import mask_nik
+from bot.domain.status_check import StatusResult, checker_for, local_day, nik_problem, parse_birth_date, render_result
+from handlers.context import BotContext
 from handlers.conversation import persistent_conversation
 from handlers.start import ensure_consent
 from handlers.ui import ack, back_to_menu_keyboard, forget_user_message, rows, say
@@ -99,7 +99,7 @@ async def got_nik(update: Update, context: BotContext) -> int:
 async def got_birth_text(update: Update, context: BotContext) -> int:
     assert update.message is not None and update.message.text is not None
     services, t = context.services, context.i18n
-    born = parse_birth_date(update.message.text, local_day(services.clock.now(), services.settings.tz))
+    born = parse_birth_date(update.message.text, local_day(services.clock.now(), services.config.tz))
     if born is None:
         await say(update, context,
                   t.gettext("I could not read that date. Type it as day-month-year, like <b>17-08-1985</b>, "
@@ -141,7 +141,7 @@ async def picker(update: Update, context: BotContext) -> int:
     assert query is not None and query.data is not None
     await ack(update)
     services, t = context.services, context.i18n
-    today = local_day(services.clock.now(), services.settings.tz)
+    today = local_day(services.clock.now(), services.config.tz)
     state = _state(context)
     parts = query.data.split(":")  # status:dp:<stage>[:<value>] — validated, never trusted
     stage, value = parts[2], (parts[3] if len(parts) > 3 and parts[3].isdigit() else None)
@@ -196,7 +196,7 @@ async def _finish(update: Update, context: BotContext, born: dt.date) -> int:
         context.user_data["status_last"] = {"member_id": result.member_id}  # type: ignore[index]
     else:
         context.user_data.pop("status_last", None)  # type: ignore[union-attr]
-    today = local_day(now, services.settings.tz)
+    today = local_day(now, services.config.tz)
     await say(update, context, render_result(result, t, today), result_keyboard(result, t))
     return END
 

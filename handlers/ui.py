@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 
-from bot.context import BotContext
-from bot.i18n import N_, Translator
+from bot.domain.i18n import N_, Translator
+from handlers.context import BotContext
 
 # (callback data, label) of the main menu, in reading order; two per row on a phone.
 MENU_ITEMS: tuple[tuple[str, str], ...] = (

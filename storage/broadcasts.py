@@ -3,7 +3,7 @@
 Recipient states: ``pending`` (not tried yet), ``sending`` (a send call may be in flight),
 ``retry`` (the last call was answered "not sent" — 429/5xx — and will be tried again), ``sent``,
 ``blocked`` (403), ``failed`` (rejected or out of retries), ``unknown`` (was ``sending`` when the
-sender died: it may or may not have arrived; never resent — see ``bot.broadcast``).
+sender died: it may or may not have arrived; never resent — see ``bot.domain.broadcast``).
 """
 
 from __future__ import annotations
@@ -334,7 +334,7 @@ class BroadcastRepository:
 
 
 def _language_is(language: str, default: str, supported: Sequence[str]) -> sa.ColumnElement[bool]:
-    """SQL twin of `bot.i18n.resolve_language`: stored choice → Telegram language_code → default."""
+    """SQL twin of `bot.domain.i18n.resolve_language`: stored choice → Telegram language_code → default."""
     stored_ok = users.c.language.in_(list(supported))
     tg_base = sa.func.lower(sa.func.substr(users.c.tg_language_code, 1, 2))
     tg_ok = users.c.tg_language_code.is_not(None) & tg_base.in_(list(supported)) & (

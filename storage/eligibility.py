@@ -19,7 +19,7 @@ eligibility_results = sa.Table(
     sa.Column("kecamatan_code", sa.String(16), nullable=True),
     sa.Column("outcome", sa.String(24), nullable=False),  # likely, needs_verification, not_eligible
     sa.Column("occupation", sa.String(32), nullable=True),
-    sa.Column("income_range", sa.String(16), nullable=True),  # bot.eligibility.INCOME_RANGES id
+    sa.Column("income_range", sa.String(16), nullable=True),  # bot.domain.eligibility.INCOME_RANGES id
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 

@@ -1,6 +1,6 @@
 """Interest requests ("Daftar Minat"): personal fields encrypted, NIK as a keyed hash for lookups.
 
-Rows come back as `InterestRecord` with the encrypted tokens; decrypt them with `bot.interest.view(...)`.
+Rows come back as `InterestRecord` with the encrypted tokens; decrypt them with `bot.domain.interest.view(...)`.
 Other features read this table: the officials' follow-up queue and the statistics (keep the column names).
 """
 
@@ -49,7 +49,7 @@ interest_requests = sa.Table(
 
 @dataclass(frozen=True)
 class InterestRecord:
-    """A stored request; the *_enc fields are vault tokens (see bot.interest.view)."""
+    """A stored request; the *_enc fields are vault tokens (see bot.domain.interest.view)."""
 
     id: int
     ref: str
@@ -79,7 +79,7 @@ class InterestRecord:
 
 @dataclass(frozen=True)
 class EncryptedFields:
-    """What the worker entered, already encrypted/hashed by the caller (bot.interest)."""
+    """What the worker entered, already encrypted/hashed by the caller (bot.domain.interest)."""
 
     nik_hash: str
     nik_enc: str

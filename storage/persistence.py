@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
-from bot.privacy import Vault
 from storage.db import Database
 from storage.schema import ptb_chat_data, ptb_conversations, ptb_singletons, ptb_user_data
+from storage.sealing import Sealer
 from storage.upsert import upsert
 
 DataDict = dict[Any, Any]
@@ -26,7 +26,7 @@ def _key_text(key: ConversationKey) -> str:
 
 
 class DatabasePersistence(BasePersistence[DataDict, DataDict, DataDict]):
-    def __init__(self, db: Database, vault: Vault, update_interval: float = 60) -> None:
+    def __init__(self, db: Database, vault: Sealer, update_interval: float = 60) -> None:
         super().__init__(
             store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=True, callback_data=False),
             update_interval=update_interval,

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from bot.privacy import Vault
 from storage.db import Database
 from storage.schema import metadata, utc
+from storage.sealing import Sealer
 
 faq_questions = sa.Table(
     "faq_questions",
@@ -44,7 +44,7 @@ class OfficialQuestion:
 
 
 class QuestionRepository:
-    def __init__(self, db: Database, vault: Vault) -> None:
+    def __init__(self, db: Database, vault: Sealer) -> None:
         self.db = db
         self.vault = vault
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FixedClock
-from bot.privacy import Vault, generate_key
+from bot.domain.clock import FixedClock
+from bot.domain.privacy import Vault, generate_key
 from bot.testing.runtime import LocalBot
 from storage.db import Database
 from tests.dbtools import PG_SKIP_REASON, postgres_database, postgres_url, sqlite_database

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.interest import Draft, InterestRequestView
-from bot.officials import create_invite
-from bot.roles import Actor
+from bot.domain.interest import Draft, InterestRequestView
+from bot.domain.officials import create_invite
+from bot.domain.roles import Actor
 from bot.testing.double import BotMessage
 from bot.testing.runtime import LocalBot
 from bot.testing.user import TelegramUser

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from bot.roster import ImportResult, Mode, RosterImporter
-from bot.roster_files import SAMPLE_HEADER, SampleRow, csv_bytes
-from bot.services import Services
+from bot.domain.roster import ImportResult, Mode, RosterImporter
+from bot.domain.roster_files import SAMPLE_HEADER, SampleRow, csv_bytes
+from bot.runtime.services import Services
 
 # A woman born 17 Aug 1985 (day + 40 in the NIK) in Sangatta Utara, Kutai Timur.
 SITI = SampleRow(
@@ -34,4 +34,4 @@ async def import_rows(services: Services, tmp_path: Path, rows: list[SampleRow],
     moment = now or services.clock.now()
     return await RosterImporter(services.roster, services.vault).run(
         path, file_name=name, mode=mode, imported_by="test", now=moment,
-        today=moment.astimezone(services.settings.tz).date())
+        today=moment.astimezone(services.config.tz).date())

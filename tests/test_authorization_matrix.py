@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.interest import InterestRequestView
+from bot.domain.interest import InterestRequestView
 from bot.testing.runtime import LocalBot
 from bot.testing.user import TelegramUser
 from tests.conftest import ADMIN_ID
@@ -49,8 +49,8 @@ async def build_world(bot: LocalBot) -> World:
         "worker": bot.user(100001, language_code="en"),
     }
     assert bot.services is not None
-    from bot.officials import revoke
-    from bot.roles import Actor
+    from bot.domain.officials import revoke
+    from bot.domain.roles import Actor
 
     await revoke(bot.services, Actor(ADMIN_ID, "admin"), 500003, bot.services.clock.now())
     requests = {

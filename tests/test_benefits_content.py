@@ -10,11 +10,10 @@ import string
 
 import pytest
 
-from bot.benefits import figure_values, load_benefits
-from bot.contributions import load_table
-from bot.faq import BUTTON_MAX, documents, load_faq, load_slang, render_answer
-from bot.i18n import load_catalogs, translator
-from bot.settings import SUPPORTED_LANGUAGES
+from bot.domain.benefits import figure_values, load_benefits
+from bot.domain.contributions import load_table
+from bot.domain.faq import BUTTON_MAX, documents, load_faq, load_slang, render_answer
+from bot.domain.i18n import SUPPORTED_LANGUAGES, load_catalogs, translator
 
 DAYS = [dt.date(2025, 12, 31), dt.date(2026, 1, 1), dt.date(2026, 4, 1), dt.date(2026, 12, 31),
         dt.date(2027, 1, 1), dt.date(2027, 4, 1)]

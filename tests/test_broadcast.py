@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.broadcast import BroadcastService
+from bot.domain.broadcast import BroadcastService
 from bot.testing.double import BotMessage
 from bot.testing.runtime import LocalBot
 from bot.testing.user import TelegramUser

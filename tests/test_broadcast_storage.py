@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from bot.audience import Audience, AudienceError, AudienceResolver
-from bot.broadcast import parse_when
-from bot.settings import load_settings
+from bot.domain.audience import Audience, AudienceError, AudienceResolver
+from bot.domain.broadcast import parse_when
+from bot.runtime.settings import load_settings
 from storage.broadcasts import BroadcastRepository, Delivery
 from storage.db import Database
 from storage.users import UserRepository

@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
-from bot.benefits import parse_income, render_bpu_alternative, render_quote
-from bot.contributions import Sector, quote
-from bot.i18n import load_catalogs, translator
+from bot.domain.benefits import parse_income, render_bpu_alternative, render_quote
+from bot.domain.contributions import Sector, quote
+from bot.domain.i18n import load_catalogs, translator
 from bot.testing.runtime import LocalBot
 from bot.testing.user import TelegramUser
 from tests.flows import onboard

@@ -10,7 +10,7 @@ import sys
 from argparse import Namespace
 from pathlib import Path
 
-from bot.console import run_console
+from bot.runtime.console import run_console
 
 
 def console_args(db: str | None = None, user_id: int = 100001) -> Namespace:

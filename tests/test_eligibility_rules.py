@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.content import ContentError
-from bot.eligibility import (
+from bot.domain.content import ContentError
+from bot.domain.eligibility import (
     AGE_BANDS,
     RULES_DIR,
     Answers,
@@ -19,7 +19,7 @@ from bot.eligibility import (
     explain,
     load_rules,
 )
-from bot.i18n import load_catalogs, translator
+from bot.domain.i18n import load_catalogs, translator
 
 ADULT = AGE_BANDS["30to45"]
 

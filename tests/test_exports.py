@@ -8,7 +8,7 @@ import io
 
 from openpyxl import load_workbook
 
-from bot.clock import FixedClock
+from bot.domain.clock import FixedClock
 from bot.testing.runtime import LocalBot
 from tests.conftest import ADMIN_ID
 from tests.officials_helpers import DESA_A, DESA_A2, DESA_B, expect_text, make_official, submit

@@ -7,7 +7,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from bot.privacy import Vault
+from bot.domain.privacy import Vault
 from bot.testing.runtime import LocalBot
 from storage.db import Database
 from storage.questions import QuestionRepository, faq_questions

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.faq import load_faq, matcher
+from bot.domain.faq import load_faq, matcher
 
 HERE = Path(__file__).parent
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.clock import FixedClock
+from bot.domain.clock import FixedClock
 from bot.testing.runtime import LocalBot
 from handlers.followup import run_daily_digest, send_notice_digests
 from tests.officials_helpers import DESA_A, DESA_A2, DESA_B, KEC_K, expect_text, make_official, submit
@@ -214,10 +214,9 @@ async def test_worker_erasure_removes_notes(local_bot: LocalBot) -> None:
     await make_official(local_bot, 500001, [DESA_A])
     request = await submit(local_bot, 200001, DESA_A)
     assert local_bot.services is not None
-    from bot.followup import add_note, notes
-    from bot.roles import actor
+    from bot.domain.followup import add_note, notes
 
-    who = await actor(local_bot.services, 500001)
+    who = await local_bot.services.roles.actor(500001)
     await add_note(local_bot.services, who, request.id, "catatan", clock_now(local_bot))
     assert len(await notes(local_bot.services, request.id)) == 1
     await local_bot.services.erase_user(200001)

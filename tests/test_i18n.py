@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.i18n import load_catalogs, resolve_language, translator
-from bot.i18n_tools import check_catalogs
+from bot.domain.i18n import load_catalogs, resolve_language, translator
+from bot.runtime.i18n_tools import check_catalogs
 
 
 def test_catalogs_are_complete_and_consistent() -> None:

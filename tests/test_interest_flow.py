@@ -3,7 +3,7 @@ duplicate NIK, /minatsaya, /dataku and /hapusdata."""
 
 from __future__ import annotations
 
-from bot.interest import InterestRequestView
+from bot.domain.interest import InterestRequestView
 from bot.testing.double import BotMessage
 from bot.testing.runtime import LocalBot
 from bot.testing.user import TelegramUser

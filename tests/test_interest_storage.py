@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from bot.interest import Draft, InterestRequestView, InterestService, clean_name, clean_phone, view
-from bot.privacy import Vault
+from bot.domain.interest import Draft, InterestRequestView, InterestService, clean_name, clean_phone, view
+from bot.domain.privacy import Vault
 from storage.db import Database
 from storage.eligibility import EligibilityRepository
 from storage.interest import REF_ALPHABET, InterestRepository, interest_requests, normalize_ref

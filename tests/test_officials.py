@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main as cli_main
-from bot.clock import FixedClock
-from bot.officials import accept_invite, create_invite, find_invite
-from bot.privacy import Vault, generate_key
-from bot.roles import Actor, actor, can_access, is_admin, official_area_codes
-from bot.services import Services
-from bot.settings import load_settings
+from bot.domain.clock import FixedClock
+from bot.domain.officials import accept_invite, create_invite, find_invite
+from bot.domain.privacy import Vault, generate_key
+from bot.domain.roles import Actor, can_access
+from bot.runtime.cli import main as cli_main
+from bot.runtime.services import build_services
+from bot.runtime.settings import load_settings
 from bot.testing.runtime import LocalBot
 from storage.db import Database
 from tests.conftest import ADMIN_ID
@@ -54,7 +54,7 @@ async def test_admin_invites_two_desa_with_pickers_and_official_accepts(local_bo
     welcome = await official.expect_edit()
     assert "You now serve" in (welcome.text or "")
     assert local_bot.services is not None
-    assert await official_area_codes(local_bot.services, 500001) == [DESA_A, DESA_A2]
+    assert await local_bot.services.roles.official_area_codes(500001) == [DESA_A, DESA_A2]
     scoped = local_bot.double.commands.get(("chat:500001", "")) or next(
         (v for k, v in local_bot.double.commands.items() if "500001" in k[0]), [])
     assert any(c["command"] == "tindaklanjut" for c in scoped)
@@ -66,7 +66,7 @@ async def test_admin_invites_two_desa_with_pickers_and_official_accepts(local_bo
     await other.send(f"/start {payload}")
     refused = await other.expect_reply()
     assert "does not work any more" in (refused.text or "")
-    assert (await actor(local_bot.services, 500002)).role == "worker"
+    assert (await local_bot.services.roles.actor(500002)).role == "worker"
 
 
 async def test_whole_kecamatan_invite_in_indonesian_and_expiry(local_bot: LocalBot, clock: FixedClock) -> None:
@@ -145,7 +145,7 @@ async def test_admin_invites_another_admin(local_bot: LocalBot) -> None:
     await new_admin.press("✅ Accept")
     assert "admin" in ((await new_admin.expect_edit()).text or "")
     assert local_bot.services is not None
-    assert await is_admin(local_bot.services, 700001)
+    assert await local_bot.services.roles.is_admin(700001)
     await new_admin.send("/undang")
     assert "Who do you want to invite?" in ((await new_admin.expect_reply()).text or "")
 
@@ -172,7 +172,7 @@ def test_can_access_by_prefix() -> None:
 async def test_repository_invites_once_and_areas(db: Database) -> None:
     settings = load_settings(BOT_TOKEN="123456:TEST", DATA_KEY=generate_key(), DATABASE_URL="sqlite+aiosqlite://",
                              ADMIN_IDS=str(ADMIN_ID))
-    services = Services(settings=settings, db=db, vault=Vault(settings.data_key()), clock=FixedClock(NOW))
+    services = build_services(settings, db, Vault(settings.data_key()), FixedClock(NOW))
     admin = Actor(ADMIN_ID, "admin")
     first = await create_invite(services, admin, "official", [DESA_A, KEC_B], NOW)
     assert await find_invite(services, first.code, NOW) is not None
@@ -187,7 +187,7 @@ async def test_repository_invites_once_and_areas(db: Database) -> None:
     assert (await services.officials.active(42)).area_codes == (DESA_A, DESA_A2, KEC_B)  # type: ignore[union-attr]
     assert await services.officials.revoke(42, ADMIN_ID, NOW)
     assert await services.officials.officials_for(DESA_A) == []
-    assert (await actor(services, 42)).role == "worker"
+    assert (await services.roles.actor(42)).role == "worker"
     expired = await create_invite(services, admin, "official", [DESA_A], NOW)
     assert await accept_invite(services, expired.code, 44, None, NOW + dt.timedelta(days=8)) is None
     with pytest.raises(ValueError):
@@ -212,7 +212,7 @@ def test_cli_invite_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[st
     async def accept() -> None:
         db = Database(os.environ["DATABASE_URL"])
         try:
-            services = Services(settings=load_settings(), db=db, vault=Vault(os.environ["DATA_KEY"]))
+            services = build_services(load_settings(), db, Vault(os.environ["DATA_KEY"]))
             assert await accept_invite(services, code, 4242, "Budi", dt.datetime.now(dt.UTC)) is not None
         finally:
             await db.close()
@@ -236,5 +236,5 @@ async def test_dataku_lists_the_role_and_hapusdata_removes_it(local_bot: LocalBo
     assert "Official for: Senyiur (Muara Ancalong)" in (mine.text or "")
     assert local_bot.services is not None
     await local_bot.services.erase_user(500030)
-    assert (await actor(local_bot.services, 500030)).role == "worker"
+    assert (await local_bot.services.roles.actor(500030)).role == "worker"
     assert await local_bot.services.officials.get(500030) is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.consent import CONSENT_VERSION
+from bot.domain.consent import CONSENT_VERSION
 from bot.testing.runtime import LocalBot
 from tests.conftest import ADMIN_ID
 from tests.flows import onboard

@@ -6,8 +6,8 @@ import io
 
 from PIL import Image
 
-from bot.deeplink import parse_payload
-from bot.posters import qr_matrix
+from bot.domain.deeplink import parse_payload
+from bot.domain.posters import qr_matrix
 from bot.testing.runtime import LocalBot
 from tests.conftest import ADMIN_ID
 from tests.officials_helpers import DESA_A, KEC_K, make_official

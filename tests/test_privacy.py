@@ -4,8 +4,7 @@ import logging
 
 import pytest
 
-from bot.logging_setup import configure_logging
-from bot.privacy import (
+from bot.domain.privacy import (
     DecryptionError,
     KeyError_,
     PersonalDataFilter,
@@ -16,6 +15,7 @@ from bot.privacy import (
     mask_nik,
     mask_phone,
 )
+from bot.runtime.logging_setup import configure_logging
 
 NIK = "6408014505900001"
 

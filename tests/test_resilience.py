@@ -9,10 +9,10 @@ import pytest
 from telegram import Update
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
-from bot.app import JagaKerjaApplication
-from bot.clock import FixedClock
-from bot.context import BotContext
+from bot.domain.clock import FixedClock
+from bot.runtime.app import JagaKerjaApplication
 from bot.testing.runtime import LocalBot
+from handlers.context import BotContext
 from handlers.conversation import persistent_conversation
 from tests.flows import onboard
 
@@ -122,7 +122,7 @@ async def test_blocked_user_is_marked(local_bot: LocalBot) -> None:
 async def test_error_handler_apologises_and_logs_without_personal_data(
     bot_with_test_flow: LocalBot, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    from bot.logging_setup import configure_logging
+    from bot.runtime.logging_setup import configure_logging
 
     configure_logging("INFO")
     user = bot_with_test_flow.user(200006)

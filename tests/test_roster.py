@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot.clock import FixedClock
-from bot.i18n import load_catalogs, translator
-from bot.privacy import Vault
-from bot.roster import RosterImporter, error_report_csv, map_header, parse_date, validate_row
-from bot.roster_files import SAMPLE_HEADER, csv_bytes, sample_rows, write_sample_csv, xlsx_bytes
-from bot.services import Services
-from bot.settings import load_settings
+from bot.domain.clock import FixedClock
+from bot.domain.i18n import load_catalogs, translator
+from bot.domain.privacy import Vault
+from bot.domain.roster import RosterImporter, error_report_csv, map_header, parse_date, validate_row
+from bot.domain.roster_files import SAMPLE_HEADER, csv_bytes, sample_rows, write_sample_csv, xlsx_bytes
+from bot.runtime.services import Services, build_services
+from bot.runtime.settings import load_settings
 from storage.db import Database
 from storage.roster import roster_members
 from tests.roster_helpers import BUDI, NOW, SITI, import_rows, roster_csv
@@ -27,7 +27,7 @@ TODAY = dt.date(2026, 11, 22)
 def services(db: Database, vault: Vault) -> Services:
     load_catalogs()
     settings = load_settings(DATA_KEY=None, BOT_TOKEN=None)
-    return Services(settings=settings, db=db, vault=vault, clock=FixedClock(NOW))
+    return build_services(settings, db, vault, FixedClock(NOW))
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -165,8 +165,8 @@ async def test_unreadable_and_unsupported_files(services: Services, tmp_path: Pa
 
 def test_cli_import_prints_counts_and_rejects_bad_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
-    from bot.cli import main
-    from bot.privacy import generate_key
+    from bot.domain.privacy import generate_key
+    from bot.runtime.cli import main
 
     monkeypatch.setenv("DATA_KEY", generate_key())
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
@@ -200,9 +200,9 @@ def test_sample_rows_are_valid_and_distinct(tmp_path: Path) -> None:
 
 async def test_a_bad_row_after_written_batches_rolls_everything_back(
         services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import bot.roster
+    import bot.domain.roster
 
-    monkeypatch.setattr(bot.roster, "BATCH_SIZE", 2)  # rows 2-5 are written before row 6 fails
+    monkeypatch.setattr(bot.domain.roster, "BATCH_SIZE", 2)  # rows 2-5 are written before row 6 fails
     rows = [*sample_rows(4), dataclasses.replace(SITI, kode_desa="64.08.04.9999"), *list(sample_rows(8))[4:]]
     result = await import_rows(services, tmp_path, rows)
     assert result.status == "rejected" and (result.inserted, result.error_count) == (0, 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from bot.roster_files import SAMPLE_HEADER, xlsx_bytes
+from bot.domain.roster_files import SAMPLE_HEADER, xlsx_bytes
 from bot.testing.double import BotMessage
 from bot.testing.runtime import LocalBot
 from bot.testing.user import TelegramUser

@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.privacy import generate_key
+from bot.domain.privacy import generate_key
 from bot.testing.double import BotApiDouble
 from bot.testing.user import TelegramUser
 

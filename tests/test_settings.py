@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.privacy import generate_key
-from bot.settings import SettingsError, load_settings
+from bot.domain.privacy import generate_key
+from bot.runtime.settings import SettingsError, load_settings
 
 ALL_VARS = ("BOT_TOKEN", "BOT_API_URL", "DATABASE_URL", "ADMIN_IDS", "DATA_KEY", "TIMEZONE", "DEFAULT_LANGUAGE")
 
@@ -76,7 +76,7 @@ def test_missing_token_and_key_are_named() -> None:
 
 
 def test_cli_reports_missing_token(capsys: pytest.CaptureFixture[str]) -> None:
-    from bot.cli import main
+    from bot.runtime.cli import main
 
     assert main(["run"]) == 2
     assert "BOT_TOKEN is missing" in capsys.readouterr().err

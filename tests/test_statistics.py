@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from PIL import Image
 
-from bot.statistics import CoverageTarget, StatisticsService, load_targets
+from bot.domain.statistics import CoverageTarget, StatisticsService, load_targets
 from bot.testing.runtime import LocalBot
 from storage.db import Database
 from storage.eligibility import EligibilityRepository

@@ -4,7 +4,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from bot.privacy import Vault
+from bot.domain.privacy import Vault
 from storage.db import Database
 from storage.migrate import current_revisions, downgrade_to, head_revisions
 from storage.persistence import DatabasePersistence

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import TracebackType
 
-from bot.app import JagaKerjaApplication, build_application
-from bot.clock import Clock, SystemClock
-from bot.i18n import load_catalogs
-from bot.privacy import Vault, generate_key
-from bot.services import Services
-from bot.settings import Settings, load_settings
+from bot.domain.clock import Clock, SystemClock
+from bot.domain.i18n import load_catalogs
+from bot.domain.privacy import Vault, generate_key
+from bot.runtime.app import JagaKerjaApplication, build_application
+from bot.runtime.services import Services, build_services
+from bot.runtime.settings import Settings, load_settings
 from bot.testing.double import BotApiDouble
 from bot.testing.user import TelegramUser
 from storage.db import Database, open_database
@@ -62,16 +62,14 @@ class LocalBot:
             await self.double.start()
         self.settings = load_settings(**self._overrides)
         self.db = await open_database(self.database_url, self.schema)
-        self.services = Services(
-            settings=self.settings, db=self.db, vault=Vault(self.settings.data_key()), clock=self.clock
-        )
+        self.services = build_services(self.settings, self.db, Vault(self.settings.data_key()), self.clock)
         await self._start_app()
         return self
 
     async def _start_app(self) -> None:
-        assert self.services is not None
+        assert self.services is not None and self.settings is not None
         self.app = build_application(
-            self.services,
+            self.settings, self.services,
             base_url=self.double.base_url,
             base_file_url=self.double.base_file_url,
             network_backoff=0.01,

@@ -1,0 +1,1 @@
+"""The domain: services and rules free of Telegram types and SQL (they use storage/ repositories)."""

@@ -1,0 +1,309 @@
+"""Benefits and fees: figures as data (content/benefits.toml), the calculator's reply, income parsing.
+
+Free of Telegram types. Texts that show figures use `{placeholders}` filled by `figure_values()`, so a figure
+changed in the content file changes every page and FAQ answer that mentions it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from lokal import parse_rupiah
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from bot.domain.content import CONTENT_DIR, ContentError, load_toml
+from bot.domain.contributions import Discount, Quote, Sector, load_table, quote
+from bot.domain.i18n import Translator
+
+Unit = Literal["rupiah", "count", "percent", "months", "years", "days", "hours"]
+
+# Typed amounts above this are taken as a typing mistake, not a monthly income.
+INCOME_SANITY_LIMIT = 1_000_000_000
+# A bare number below this (e.g. "2" or "1,5") is read as millions of rupiah: nobody earns Rp2 a month.
+BARE_MILLIONS_BELOW = 100
+
+
+class Figure(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    amount: int = Field(gt=0)
+    unit: Unit
+    valid_from: dt.date
+    valid_until: dt.date | None = None
+    source: str = Field(min_length=5)
+
+    @model_validator(mode="after")
+    def _period(self) -> Figure:
+        if self.valid_until is not None and self.valid_until < self.valid_from:
+            raise ValueError(f"{self.id}: valid_until before valid_from")
+        return self
+
+    def holds_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+class Page(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    faq: str
+
+
+class IncomeRange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    low: int = Field(ge=0)
+    high: int | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> IncomeRange:
+        if self.high is not None and self.high <= self.low:
+            raise ValueError(f"income range {self.low}-{self.high}: high must be above low")
+        return self
+
+
+class BenefitsContent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    figures: list[Figure]
+    pages: list[Page]
+    income_ranges: list[IncomeRange]
+
+    @model_validator(mode="after")
+    def _unique(self) -> BenefitsContent:
+        ids = [f.id for f in self.figures]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"figure ids used twice: {duplicates}")
+        return self
+
+    def figure(self, figure_id: str, day: dt.date) -> Figure:
+        for figure in self.figures:
+            if figure.id == figure_id and figure.holds_on(day):
+                return figure
+        raise ContentError(f"benefits.toml: no figure {figure_id!r} holds on {day.isoformat()}")
+
+
+@lru_cache(maxsize=4)
+def load_benefits(path: Path = CONTENT_DIR / "benefits.toml") -> BenefitsContent:
+    try:
+        return BenefitsContent.model_validate(load_toml(path))
+    except ValidationError as exc:
+        raise ContentError(f"{path}: {exc}") from None
+
+
+def format_figure(t: Translator, figure: Figure) -> str:
+    if figure.unit == "rupiah":
+        return t.money(figure.amount)
+    if figure.unit == "percent":
+        return t.number(figure.amount) + "%"
+    return t.number(figure.amount)
+
+
+def figure_values(t: Translator, day: dt.date, content: BenefitsContent | None = None) -> dict[str, str]:
+    """Every `{placeholder}` the texts may use, formatted for this language and true on `day`."""
+    lookup = FigureLookup(t, day, content)
+    return {name: lookup[name] for name in lookup.names()}
+
+
+class FigureLookup:
+    """`{placeholder}` values computed on demand (formatting money with Babel is the costly part), for
+    `str.format_map`: an answer formats only the figures it shows."""
+
+    def __init__(self, t: Translator, day: dt.date, content: BenefitsContent | None = None) -> None:
+        self.t = t
+        self.day = day
+        self.content = content or load_benefits()
+        self._figures = {f.id: f for f in self.content.figures if f.holds_on(day)}
+        self._cache: dict[str, str] = {}
+
+    def names(self) -> list[str]:
+        return [*self._figures, *_COMPUTED, *self._discount_names()]
+
+    def _discount_names(self) -> list[str]:
+        names = []
+        for sector in ("transport", "other"):
+            if any(sector in d.sectors for d in load_table().discounts):
+                names += [f"discount_{sector}_from", f"discount_{sector}_until"]
+        return [*names, "discount_percent", "fee_discounted"] if names else []
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self._cache:
+            self._cache[name] = self._compute(name)
+        return self._cache[name]
+
+    def _compute(self, name: str) -> str:
+        t, day = self.t, self.day
+        if name in self._figures:
+            return format_figure(t, self._figures[name])
+        table = load_table()
+        jkk, jkm, jht = (table.rate(p, day) for p in ("JKK", "JKM", "JHT"))
+        lowest = jkk.minimum_income or 0
+        base = quote(lowest, "other", day, table)
+        if name == "lowest_income":
+            return t.money(lowest)
+        if name == "jkk_percent":
+            return t.number(jkk.value) + "%"
+        if name == "jht_percent":
+            return t.number(jht.value) + "%"
+        if name == "jkk_min":
+            return t.money(base.jkk_full)
+        if name == "jkm_fee":
+            return t.money(jkm.amount(lowest))
+        if name == "fee_basic":
+            return t.money(base.jkk_full + base.jkm_full)
+        if name == "fee_with_jht":
+            return t.money(base.jkk_full + base.jkm_full + base.jht)
+        if name == "fee_today_other":
+            return t.money(base.basic_total)
+        if name == "fee_today_transport":
+            return t.money(quote(lowest, "transport", day, table).basic_total)
+        if name == "today":
+            return t.date(day)
+        discounts = table.discounts
+        if name in ("discount_percent", "fee_discounted") and discounts:
+            if name == "discount_percent":
+                return t.number(discounts[0].percent) + "%"
+            return t.money((base.jkk_full + base.jkm_full) * (100 - discounts[0].percent) / 100)
+        for sector in ("transport", "other"):
+            discount = next((d for d in discounts if sector in d.sectors), None)
+            if discount is not None and name == f"discount_{sector}_from":
+                return t.date(discount.valid_from)
+            if discount is not None and name == f"discount_{sector}_until":
+                return t.date(discount.valid_until)
+        raise KeyError(name)
+
+
+_COMPUTED = ("lowest_income", "jkk_percent", "jht_percent", "jkk_min", "jkm_fee", "fee_basic", "fee_with_jht",
+             "fee_today_other", "fee_today_transport", "today")
+
+
+# ---------------------------------------------------------------- income parsing
+
+_SPACES = re.compile(r"\s+")
+_BARE_NUMBER = re.compile(r"^(?:rp\.?\s*)?(\d{1,2}(?:[.,]\d{1,2})?)$")
+# Forms lokal.parse_rupiah misses (checked in tests/test_calculator.py), mapped to forms it reads.
+_REWRITES = (
+    (re.compile(r"\b(\d+(?:[.,]\d+)?)\s*(?:jeti|jta|jt\.|juta an|jutaan|jtan)\b"), r"\1 juta"),
+    (re.compile(r"\b(\d+(?:[.,]\d+)?)\s*(?:million|millions|mio|mln)\b"), r"\1 juta"),
+    (re.compile(r"\b(\d+(?:[.,]\d+)?)\s*(?:thousand)\b"), r"\1 ribu"),
+    (re.compile(r"\b(?:sebulan|per ?bulan|perbulan|/bulan|/bln|sebln|per bln|bln|tiap bulan)\b"), " "),
+    (re.compile(r"\b(?:sekitar|kira2|kira-kira|kurleb|kurang lebih|lebih kurang|cuma|hanya|sktr|kisaran)\b"), " "),
+    (re.compile(r"\b(?:penghasilan|gaji|pendapatan|income|saya|sy|aku|dapat|dpt|around|about|approx)\b"), " "),
+    (re.compile(r"\b(?:a month|per month|monthly)\b"), " "),
+)
+
+
+@dataclass(frozen=True)
+class ParsedIncome:
+    amount: int
+    approximate: bool
+
+
+def parse_income(text: str) -> ParsedIncome | None:
+    """A monthly income in any everyday form ("1,5 juta", "1.500.000", "2jt", "sejuta", "Rp 2 jt/bulan");
+    None when the text is not an amount we can trust."""
+    cleaned = _SPACES.sub(" ", text.strip().lower())
+    if not cleaned:
+        return None
+    bare = _BARE_NUMBER.match(cleaned)
+    if bare:  # "2" or "1,5": millions, as people answer "how much a month?"
+        value = float(bare.group(1).replace(",", "."))
+        if 0 < value < BARE_MILLIONS_BELOW:
+            return ParsedIncome(round(value * 1_000_000), approximate=False)
+    parsed = parse_rupiah(cleaned)
+    if parsed is None:
+        rewritten = cleaned
+        for pattern, replacement in _REWRITES:
+            rewritten = pattern.sub(replacement, rewritten)
+        rewritten = _SPACES.sub(" ", rewritten).strip()
+        parsed = parse_rupiah(rewritten) if rewritten and rewritten != cleaned else None
+    if parsed is None or parsed.amount < 1000 or parsed.amount >= INCOME_SANITY_LIMIT:
+        return None
+    return ParsedIncome(int(parsed.amount), bool(parsed.approximate))
+
+
+# ---------------------------------------------------------------- calculator replies
+
+
+def range_declared_income(income_range: IncomeRange, day: dt.date) -> int:
+    lowest = load_table().rate("JKK", day).minimum_income or 0
+    return max(income_range.low, lowest)
+
+
+def range_label(t: Translator, income_range: IncomeRange) -> str:
+    _ = t.gettext
+    if income_range.low == 0 and income_range.high is not None:
+        return _("Under {amount}").format(amount=t.money(income_range.high))
+    if income_range.high is None:
+        return _("{amount} or more").format(amount=t.money(income_range.low))
+    return _("{low} – {high}").format(low=t.money(income_range.low), high=t.money(income_range.high))
+
+
+def sector_label(t: Translator, sector: Sector) -> str:
+    _ = t.gettext
+    return _("transport (ojek, courier, driver)") if sector == "transport" else _("other work")
+
+
+def render_quote(t: Translator, result: Quote, typed_income: int | None = None) -> str:
+    """The calculator's answer: JKK, JKM, optional JHT and totals per month for that day and sector."""
+    _ = t.gettext
+    lines = [
+        _("<b>Your monthly contribution</b>"),
+        _("Date: {date} · Work: {sector}").format(date=t.date(result.day), sector=sector_label(t, result.sector)),
+        _("Declared income: {amount}").format(amount=t.money(result.declared_income)),
+    ]
+    if typed_income is not None and typed_income < result.declared_income:
+        lines.append(_("(Incomes below {amount} count as {amount}, the lowest level.)").format(
+            amount=t.money(result.declared_income)))
+    lines.append("")
+    if result.discounted:
+        lines += [
+            _("JKK (work accident): <s>{full}</s> {amount}").format(full=t.money(result.jkk_full),
+                                                                  amount=t.money(result.jkk)),
+            _("JKM (death): <s>{full}</s> {amount}").format(full=t.money(result.jkm_full),
+                                                          amount=t.money(result.jkm)),
+        ]
+    else:
+        lines += [
+            _("JKK (work accident): {amount}").format(amount=t.money(result.jkk)),
+            _("JKM (death): {amount}").format(amount=t.money(result.jkm)),
+        ]
+    lines += [
+        _("<b>Total JKK + JKM: {amount} / month</b>").format(amount=t.money(result.basic_total)),
+        "",
+        _("Optional JHT (old-age savings): +{amount}").format(amount=t.money(result.jht)),
+        _("Total with JHT: {amount} / month").format(amount=t.money(result.total_with_jht)),
+    ]
+    if result.discount is not None:
+        lines += ["", _("🎉 {percent} discount on JKK + JKM ({name}) until {until}.").format(
+            percent=t.number(result.discount.percent) + "%", name=result.discount.name,
+            until=t.date(result.discount.valid_until))]
+    else:
+        upcoming = _upcoming_discount(result.sector, result.day)
+        if upcoming is not None:
+            lines += ["", _("From {start} a {percent} discount on JKK + JKM applies ({name}).").format(
+                start=t.date(upcoming.valid_from), percent=t.number(upcoming.percent) + "%", name=upcoming.name)]
+    return "\n".join(lines)
+
+
+def _upcoming_discount(sector: Sector, day: dt.date) -> Discount | None:
+    future = [d for d in load_table().discounts if sector in d.sectors and d.valid_from > day]
+    return min(future, key=lambda d: d.valid_from, default=None)
+
+
+def render_bpu_alternative(t: Translator, sector: Sector, day: dt.date) -> str:
+    """One short paragraph for other features (eligibility, status): what joining on one's own (BPU,
+    "mandiri") costs today at the lowest level, with the PP 50/2025 discount when it applies."""
+    _ = t.gettext
+    table = load_table()
+    lowest = table.rate("JKK", day).minimum_income or 0
+    result = quote(lowest, sector, day, table)
+    text = _("You can also join on your own (BPU, mandiri): JKK + JKM from {amount} a month "
+             "(on {date}).").format(amount=t.money(result.basic_total), date=t.date(day))
+    if result.discount is not None:
+        text += " " + _("That includes the {percent} discount ({name}) until {until}; normally {full}.").format(
+            percent=t.number(result.discount.percent) + "%", name=result.discount.name,
+            until=t.date(result.discount.valid_until), full=t.money(result.jkk_full + result.jkm_full))
+    return text

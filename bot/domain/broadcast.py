@@ -1,0 +1,644 @@
+"""Broadcast jobs: the sender loop, rate limiting, retries, pause/resume/stop, scheduling.
+
+Everything lives in the database (``storage.broadcasts``): the job, and one row per recipient with its
+delivery state, so a restart or a crash picks the job up where it stopped.
+
+**Exactly-once rule.** A recipient row is set to ``sending`` (and committed) *before* the send call,
+and to ``sent`` / ``blocked`` / ``failed`` once the call is answered. Telegram offers no idempotency key,
+so a row still ``sending`` when the sender dies is ambiguous: the message may or may not have arrived.
+On resume such rows become ``unknown`` and are **never resent** (at most once: no one gets the same
+broadcast twice); the final report counts them so the admin sees how many. Calls answered "not sent"
+(429 Too Many Requests, 5xx, connection refused) are retried: the row goes to ``retry`` while waiting
+and is requeued as ``pending`` after a crash. A read timeout (request sent, no answer) is treated like a
+crash: ``unknown``. Pending rows are never skipped: a resumed job sends every one of them.
+
+Rate: a token bucket at the configured global rate (``BROADCAST_RATE``, default 25 msg/s, small bursts
+of 0.2 s worth), at most one message per chat per second, 429 ``retry_after`` pauses the whole bucket,
+transient errors back off exponentially, 403 marks the user blocked (excluded until they write again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import math
+import re
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from bot.domain.audience import Audience, AudienceResolver
+from bot.domain.clock import Clock
+from storage.broadcasts import OPEN_STATES, BroadcastRepository, BroadcastRow, Delivery
+from storage.users import UserRepository
+
+log = logging.getLogger(__name__)
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+CHAT_SPACING_SECONDS = 1.0
+EPSILON = 1e-6  # float slack when counting tokens
+MIN_SLEEP = 0.001
+WAIT_SLICE = 0.25  # waits are cut in slices so pause/stop/shutdown are noticed quickly
+CONTROL_CHECK_SECONDS = 1.0  # how often the loop re-reads the job's state (another process may pause it)
+
+
+# --------------------------------------------------------------------------- content and sending
+
+
+@dataclass(frozen=True)
+class Content:
+    """What recipients get: HTML text, or a photo (file_id) with an HTML caption."""
+
+    kind: str  # "text" | "photo"
+    body: str | None
+    photo: str | None = None
+
+    @classmethod
+    def of(cls, job: BroadcastRow) -> Content:
+        return cls(job.kind, job.body, job.photo_file_id)
+
+
+class SendError(Exception):
+    """A send call failed; the subclass says what to do about it."""
+
+
+class RetryLater(SendError):
+    """429: nothing was sent; wait `seconds` (the whole bucket waits)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"retry after {seconds}s")
+        self.seconds = seconds
+
+
+class Blocked(SendError):
+    """403: the user blocked the bot (or deleted their account)."""
+
+
+class Transient(SendError):
+    """5xx or a connection that failed before the request went out: nothing was sent; try again."""
+
+
+class Ambiguous(SendError):
+    """The request went out but no answer came back (read timeout): it may have arrived."""
+
+
+class Rejected(SendError):
+    """400 and the like: sending again will not help."""
+
+
+class Sender(Protocol):
+    async def send(self, chat_id: int, content: Content) -> int:
+        """Send and return the message id; raise a `SendError` subclass on failure."""
+        ...
+
+
+class ProgressSink(Protocol):
+    async def update(self, job: BroadcastRow, progress: Progress) -> None: ...
+
+    async def finished(self, job: BroadcastRow, progress: Progress) -> None: ...
+
+
+class Timer(Protocol):
+    def monotonic(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class RealTimer:
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+@dataclass
+class Transport:
+    """What the Telegram layer lends the service: senders, progress messages, a task spawner."""
+
+    open_sender: Callable[[], contextlib.AbstractAsyncContextManager[Sender]]
+    progress: ProgressSink
+    spawn: Callable[[Coroutine[Any, Any, None]], asyncio.Task[None]]
+    is_stopping: Callable[[], bool] = lambda: False
+
+
+# --------------------------------------------------------------------------- rate limiting
+
+
+class TokenBucket:
+    """`rate` tokens per second, holding at most `capacity`; `pause` empties it for a while (429)."""
+
+    def __init__(self, rate: float, capacity: float, timer: Timer) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self.capacity = max(1.0, capacity)
+        self.timer = timer
+        self.tokens = 1.0
+        self.last = timer.monotonic()
+        self.paused_until = 0.0
+
+    def _refill(self) -> None:
+        now = self.timer.monotonic()
+        if now > self.last:
+            self.tokens = min(self.capacity, self.tokens + (now - self.last) * self.rate)
+            self.last = now
+
+    async def take(self, most: int, interrupted: Callable[[], bool] = lambda: False) -> int:
+        """Wait for at least one token and take up to `most`; 0 when interrupted while waiting."""
+        while True:
+            if interrupted():
+                return 0
+            now = self.timer.monotonic()
+            if now < self.paused_until:
+                await self.timer.sleep(min(self.paused_until - now, WAIT_SLICE))
+                continue
+            self._refill()
+            if self.tokens >= 1 - EPSILON:
+                taken = max(1, min(int(self.tokens + EPSILON), most))
+                self.tokens = max(0.0, self.tokens - taken)
+                return taken
+            await self.timer.sleep(min(max((1 - self.tokens) / self.rate, MIN_SLEEP), WAIT_SLICE))
+
+    def refund(self, count: int) -> None:
+        self.tokens = min(self.capacity, self.tokens + count)
+
+    def pause(self, seconds: float) -> None:
+        until = self.timer.monotonic() + seconds
+        if until > self.paused_until:
+            self.paused_until = until
+        self.tokens = 0.0
+        self.last = max(self.last, self.paused_until)
+
+
+class ChatSpacing:
+    """At most one message per chat per `seconds` (Telegram's per-chat limit), across all jobs."""
+
+    def __init__(self, timer: Timer, seconds: float = CHAT_SPACING_SECONDS) -> None:
+        self.timer = timer
+        self.seconds = seconds
+        self._last: dict[int, float] = {}
+
+    async def wait(self, chat_id: int) -> None:
+        now = self.timer.monotonic()
+        last = self._last.get(chat_id)
+        if last is not None and now - last < self.seconds:
+            await self.timer.sleep(self.seconds - (now - last))
+        self._last[chat_id] = self.timer.monotonic()
+        if len(self._last) > 50_000:
+            cutoff = self.timer.monotonic() - self.seconds
+            self._last = {c: t for c, t in self._last.items() if t >= cutoff}
+
+
+# --------------------------------------------------------------------------- progress
+
+
+@dataclass(frozen=True)
+class Progress:
+    job_id: int
+    state: str
+    total: int
+    counts: dict[str, int]
+    rate: float  # messages per second in this run
+    eta_seconds: float | None
+    elapsed_seconds: float = 0.0
+
+    @property
+    def sent(self) -> int:
+        return self.counts.get("sent", 0)
+
+    @property
+    def handled(self) -> int:
+        return sum(self.counts.get(s, 0) for s in ("sent", "blocked", "failed", "unknown"))
+
+    @property
+    def remaining(self) -> int:
+        return sum(self.counts.get(s, 0) for s in OPEN_STATES)
+
+
+# --------------------------------------------------------------------------- the runner
+
+
+@dataclass
+class RunnerOptions:
+    rate: float = 25.0
+    progress_interval: float = 3.0
+    max_attempts: int = 5  # transient errors (5xx, network) per recipient
+    max_rate_limited: int = 10  # 429 answers per recipient before giving up
+    backoff: float = 1.0
+    max_backoff: float = 30.0
+    burst_seconds: float = 0.2
+    # Rows claimed at once / sends in flight: kept below the HTTP pool so a claimed (`sending`) row never
+    # waits for a connection — that wait would widen the "may or may not have arrived" window of a crash.
+    max_batch: int = 16
+    max_in_flight: int = 40
+
+
+class BroadcastRunner:
+    """Sends one job until it is done, paused, stopped or the process shuts down."""
+
+    def __init__(
+        self, repo: BroadcastRepository, users: UserRepository, job_id: int, sender: Sender,
+        progress: ProgressSink, *, clock: Clock, timer: Timer, spacing: ChatSpacing,
+        options: RunnerOptions | None = None, is_stopping: Callable[[], bool] = lambda: False,
+        after_send: Callable[[int], Awaitable[None]] | None = None,
+    ) -> None:
+        self.repo = repo
+        self.users = users
+        self.job_id = job_id
+        self.sender = sender
+        self.progress = progress
+        self.clock = clock
+        self.timer = timer
+        self.spacing = spacing
+        self.options = options or RunnerOptions()
+        self.is_stopping = is_stopping
+        self.after_send = after_send  # test/benchmark hook: runs after a send is answered, before recording
+        self.control: str | None = None  # "paused" / "stopped", set by the service for a quick reaction
+        capacity = max(1.0, self.options.rate * self.options.burst_seconds)
+        self.bucket = TokenBucket(self.options.rate, capacity, timer)
+        self.max_batch = max(1, min(int(capacity), self.options.max_batch))
+        self.max_in_flight = max(self.max_batch, self.options.max_in_flight)
+        self._results: list[Delivery] = []
+        self._blocked: list[int] = []
+        self._content: Content | None = None
+        self._sent_at_start = 0
+        self._started = 0.0
+
+    def _interrupted(self) -> bool:
+        return self.control is not None or self.is_stopping()
+
+    async def _sleep(self, seconds: float) -> bool:
+        """Sleep in slices; False when interrupted (pause, stop, shutdown) before the time was up."""
+        deadline = self.timer.monotonic() + seconds
+        while True:
+            if self._interrupted():
+                return False
+            left = deadline - self.timer.monotonic()
+            if left <= 0:
+                return True
+            await self.timer.sleep(min(left, WAIT_SLICE))
+
+    async def run(self) -> str:
+        """Returns the job's state when this run ends (done, paused, stopped, or running on shutdown)."""
+        unknown, requeued = await self.repo.recover(self.job_id, self.clock.now())
+        if unknown or requeued:
+            log.warning("broadcast %d resumed: %d unknown (not resent), %d requeued", self.job_id, unknown, requeued)
+        job = await self.repo.get(self.job_id)
+        if job is None or job.state != "running":
+            return job.state if job else "missing"
+        self._content = Content.of(job)
+        self._sent_at_start = (await self.repo.counts(self.job_id))["sent"]
+        self._started = self.timer.monotonic()
+        in_flight: set[asyncio.Task[None]] = set()
+        last_report = -math.inf
+        last_check = self.timer.monotonic()
+        state = "running"
+        try:
+            while True:
+                await self._flush()
+                if self.timer.monotonic() - last_report >= self.options.progress_interval:
+                    await self._report("running")
+                    last_report = self.timer.monotonic()
+                if self.control is not None:
+                    state = self.control
+                    break
+                if self.is_stopping():
+                    break
+                if self.timer.monotonic() - last_check >= CONTROL_CHECK_SECONDS:
+                    last_check = self.timer.monotonic()
+                    current = await self.repo.get(self.job_id)
+                    if current is None or current.state != "running":
+                        state = current.state if current else "missing"
+                        break
+                if len(in_flight) >= self.max_in_flight:
+                    await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                taken = await self.bucket.take(self.max_batch, self._interrupted)
+                if taken == 0:
+                    continue
+                ids = await self.repo.claim(self.job_id, taken, self.clock.now())
+                if len(ids) < taken:
+                    self.bucket.refund(taken - len(ids))
+                if ids:
+                    for user_id in ids:
+                        task = asyncio.create_task(self._deliver(user_id))
+                        in_flight.add(task)
+                        task.add_done_callback(in_flight.discard)
+                    continue
+                if in_flight:
+                    await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                await self._flush()
+                counts = await self.repo.counts(self.job_id)
+                if not any(counts[s] for s in OPEN_STATES):
+                    await self.repo.set_state(self.job_id, "done", from_states=("running",), now=self.clock.now())
+                    state = "done"
+                    break
+                await self._sleep(WAIT_SLICE)  # rows held by another sender; look again shortly
+        except asyncio.CancelledError:
+            for task in in_flight:
+                task.cancel()
+            raise
+        if in_flight:
+            await asyncio.gather(*in_flight, return_exceptions=True)
+        await self._flush()
+        if state in ("done", "stopped"):
+            await self._report(state, final=True)
+        elif state == "paused":
+            await self._report("paused")
+        return state
+
+    async def _deliver(self, user_id: int) -> None:
+        assert self._content is not None
+        transient = rate_limited = 0
+        while True:
+            await self.spacing.wait(user_id)
+            try:
+                message_id = await self.sender.send(user_id, self._content)
+            except Blocked as exc:
+                await self._after(user_id)
+                self._blocked.append(user_id)
+                self._results.append(Delivery(user_id, "blocked", error=str(exc) or "blocked"))
+                return
+            except Rejected as exc:
+                await self._after(user_id)
+                self._results.append(Delivery(user_id, "failed", error=str(exc) or "rejected"))
+                return
+            except Ambiguous as exc:
+                await self._after(user_id)
+                self._results.append(Delivery(user_id, "unknown", error=str(exc) or "no answer"))
+                return
+            except RetryLater as exc:
+                rate_limited += 1
+                self.bucket.pause(exc.seconds)
+                delay, reason, give_up = exc.seconds, f"429 {exc}", rate_limited >= self.options.max_rate_limited
+            except Transient as exc:
+                transient += 1
+                delay = min(self.options.max_backoff, self.options.backoff * 2 ** (transient - 1))
+                reason, give_up = f"transient: {exc}", transient >= self.options.max_attempts
+            else:
+                await self._after(user_id)
+                self._results.append(Delivery(user_id, "sent", message_id=message_id))
+                return
+            if give_up:
+                self._results.append(Delivery(user_id, "failed", error=reason))
+                return
+            await self.repo.mark(self.job_id, user_id, "retry", self.clock.now(), from_state="sending", error=reason)
+            if not await self._sleep(delay) or await self.bucket.take(1, self._interrupted) == 0:
+                return  # paused/stopped/shutting down: the row stays `retry` and is requeued on resume
+            if not await self.repo.mark(self.job_id, user_id, "sending", self.clock.now(), from_state="retry",
+                                        count_attempt=True):
+                return  # the user erased their data meanwhile
+
+    async def _after(self, user_id: int) -> None:
+        if self.after_send is not None:
+            await self.after_send(user_id)
+
+    async def _flush(self) -> None:
+        results, self._results = self._results, []
+        blocked, self._blocked = self._blocked, []
+        if results:
+            await self.repo.record(self.job_id, results, self.clock.now())
+        for user_id in blocked:
+            await self.users.mark_blocked(user_id, self.clock.now())
+
+    async def snapshot(self, state: str) -> tuple[BroadcastRow, Progress] | None:
+        job = await self.repo.get(self.job_id)
+        if job is None:
+            return None
+        counts = await self.repo.counts(self.job_id)
+        elapsed = max(self.timer.monotonic() - self._started, 1e-9)
+        rate = (counts["sent"] - self._sent_at_start) / elapsed if elapsed >= 0.5 else 0.0
+        remaining = sum(counts[s] for s in OPEN_STATES)
+        eta = remaining / rate if rate > 0 else None
+        return job, Progress(self.job_id, state, job.total, counts, rate, eta, elapsed)
+
+    async def _report(self, state: str, final: bool = False) -> None:
+        found = await self.snapshot(state)
+        if found is None:
+            return
+        job, progress = found
+        try:
+            if final:
+                await self.progress.finished(job, progress)
+            else:
+                await self.progress.update(job, progress)
+        except Exception:  # progress is a courtesy; never stop sending for it
+            log.exception("broadcast %d: progress report failed", self.job_id)
+
+
+# --------------------------------------------------------------------------- the service
+
+
+@dataclass
+class Draft:
+    """A composed broadcast not yet saved."""
+
+    content: Content
+    audience: Audience
+
+
+@dataclass
+class BroadcastService:
+    repo: BroadcastRepository
+    users: UserRepository
+    resolver: AudienceResolver
+    clock: Clock
+    options: RunnerOptions = field(default_factory=RunnerOptions)
+    timer: Timer = field(default_factory=RealTimer)
+    transport: Transport | None = None
+    spacing: ChatSpacing | None = None
+    runners: dict[int, BroadcastRunner] = field(default_factory=dict)
+    tasks: dict[int, asyncio.Task[None]] = field(default_factory=dict)
+    after_send: Callable[[int], Awaitable[None]] | None = None  # tests/benchmark: simulate a crash mid-send
+
+    def attach(self, transport: Transport) -> None:
+        """The Telegram layer hands over its transport when the Application starts."""
+        self.transport = transport
+        self.runners.clear()
+        self.tasks.clear()
+
+    async def count(self, audience: Audience) -> int:
+        return len(await self.resolver.recipients(audience))
+
+    async def create(self, admin_id: int, draft: Draft, scheduled_at: dt.datetime | None = None) -> int:
+        """Save the job; send now (scheduled_at None) or at `scheduled_at`."""
+        now = self.clock.now()
+        job_id = await self.repo.create(
+            created_by=admin_id, kind=draft.content.kind, body=draft.content.body, photo_file_id=draft.content.photo,
+            audience_kind=draft.audience.kind, audience_value=draft.audience.value, state="scheduled",
+            scheduled_at=scheduled_at or now, now=now,
+        )
+        if scheduled_at is None:
+            await self.launch(job_id)
+        return job_id
+
+    async def launch(self, job_id: int) -> bool:
+        """Snapshot the audience and start sending a scheduled job (at most once per job)."""
+        job = await self.repo.get(job_id)
+        if job is None or job.state != "scheduled":
+            return False
+        recipients = await self.resolver.recipients(Audience(job.audience_kind, job.audience_value))
+        if not await self.repo.start(job_id, recipients, self.clock.now()):
+            return False
+        self._spawn(job_id)
+        return True
+
+    async def start_due(self) -> list[int]:
+        """The scheduler's tick: start every scheduled job whose time has come."""
+        started = []
+        for job_id in await self.repo.due(self.clock.now()):
+            if await self.launch(job_id):
+                started.append(job_id)
+        return started
+
+    async def resume_running(self) -> list[int]:
+        """On start: pick up jobs that were running when the process stopped (or died)."""
+        jobs = await self.repo.in_state("running")
+        for job in jobs:
+            self._spawn(job.id)
+        return [job.id for job in jobs]
+
+    async def pause(self, job_id: int) -> bool:
+        if not await self.repo.set_state(job_id, "paused", from_states=("running",)):
+            return False
+        runner = self.runners.get(job_id)
+        if runner is not None:
+            runner.control = "paused"
+        return True
+
+    async def resume(self, job_id: int) -> bool:
+        if not await self.repo.set_state(job_id, "running", from_states=("paused",)):
+            return False
+        self._spawn(job_id)
+        return True
+
+    async def resend_unsure(self, job_id: int) -> bool:
+        """After a crash left recipients `unknown`, the admin may resend to them: those whose message did
+        arrive get it twice (the admin's explicit choice); nobody is left out. Only for a finished job."""
+        job = await self.repo.get(job_id)
+        if job is None or job.state not in ("done", "stopped"):
+            return False
+        if not await self.repo.set_state(job_id, "running", from_states=(job.state,)):
+            return False
+        if await self.repo.requeue_unknown(job_id, self.clock.now()) == 0:
+            await self.repo.set_state(job_id, job.state, from_states=("running",))
+            return False
+        self._spawn(job_id)
+        return True
+
+    async def stop(self, job_id: int) -> bool:
+        job = await self.repo.get(job_id)
+        if job is None or not await self.repo.set_state(
+            job_id, "stopped", from_states=("running", "paused", "scheduled"), now=self.clock.now()
+        ):
+            return False
+        runner = self.runners.get(job_id)
+        if runner is not None and job_id in self.tasks and not self.tasks[job_id].done():
+            runner.control = "stopped"  # the runner drains and sends the final report
+        elif self.transport is not None:
+            found = await self.progress(job_id, "stopped")
+            if found is not None:
+                await self.transport.progress.finished(*found)
+        return True
+
+    async def wait(self, job_id: int) -> None:
+        """Until this process's runner of the job has ended (tests, benchmark)."""
+        task = self.tasks.get(job_id)
+        if task is not None:
+            await asyncio.shield(task)
+
+    async def progress(self, job_id: int, state: str | None = None) -> tuple[BroadcastRow, Progress] | None:
+        runner = self.runners.get(job_id)
+        task = self.tasks.get(job_id)
+        job = await self.repo.get(job_id)
+        if job is None:
+            return None
+        if runner is not None and task is not None and not task.done():
+            return await runner.snapshot(state or job.state)
+        counts = await self.repo.counts(job_id)
+        return job, Progress(job_id, state or job.state, job.total, counts, 0.0, None)
+
+    def _spawn(self, job_id: int) -> None:
+        if self.transport is None:
+            log.error("broadcast %d cannot start: no transport attached", job_id)
+            return
+        task = self.tasks.get(job_id)
+        if task is not None and not task.done():
+            runner = self.runners.get(job_id)
+            if runner is not None and runner.control is not None:
+                # paused and resumed before the old run ended: start again after it
+                self.tasks[job_id] = self.transport.spawn(self._run_after(task, job_id))
+            return
+        self.tasks[job_id] = self.transport.spawn(self._run(job_id))
+
+    async def _run_after(self, previous: asyncio.Task[None], job_id: int) -> None:
+        with contextlib.suppress(Exception):
+            await previous
+        await self._run(job_id)
+
+    async def _run(self, job_id: int) -> None:
+        transport = self.transport
+        assert transport is not None
+        if self.spacing is None:
+            self.spacing = ChatSpacing(self.timer)
+        try:
+            async with transport.open_sender() as sender:
+                runner = BroadcastRunner(
+                    self.repo, self.users, job_id, sender, transport.progress, clock=self.clock, timer=self.timer,
+                    spacing=self.spacing, options=self.options, is_stopping=transport.is_stopping,
+                    after_send=self.after_send,
+                )
+                self.runners[job_id] = runner
+                await runner.run()
+        except Exception:
+            log.exception("broadcast %d: sender loop failed; it resumes at the next start", job_id)
+
+
+# --------------------------------------------------------------------------- scheduling input
+
+_DATE_TIME = re.compile(
+    r"^\s*(?:(?P<rel>besok|tomorrow|hari ini|today)\s+|(?P<d>\d{1,2})[/\-.](?P<m>\d{1,2})(?:[/\-.](?P<y>\d{2,4}))?\s+)?"
+    r"(?:(?:jam|pukul|at)\s+)?(?P<h>\d{1,2})[:.](?P<min>\d{2})\s*(?:wita)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def parse_when(text: str, now: dt.datetime, tz: ZoneInfo) -> dt.datetime | None:
+    """A moment typed by an admin, in local time (WITA): "25/11/2026 08:00", "25-11 8.30", "besok 07:00",
+    "14:00" (today, or tomorrow if already past). Returns UTC; None when it cannot be read."""
+    match = _DATE_TIME.match(text)
+    if match is None:
+        return None
+    local_now = now.astimezone(tz)
+    hour, minute = int(match["h"]), int(match["min"])
+    if hour > 23 or minute > 59:
+        return None
+    try:
+        if match["d"]:
+            year = int(match["y"]) if match["y"] else local_now.year
+            year = year + 2000 if year < 100 else year
+            day = dt.date(year, int(match["m"]), int(match["d"]))
+            if not match["y"] and dt.datetime.combine(day, dt.time(hour, minute), tz) < local_now:
+                day = day.replace(year=year + 1)
+        else:
+            day = local_now.date()
+            relative = (match["rel"] or "").lower()
+            passed = dt.datetime.combine(day, dt.time(hour, minute), tz) <= local_now
+            if relative in ("besok", "tomorrow") or (not relative and passed):
+                day += dt.timedelta(days=1)
+    except ValueError:
+        return None
+    return dt.datetime.combine(day, dt.time(hour, minute), tz).astimezone(dt.UTC)
+
+
+@contextlib.asynccontextmanager
+async def fixed_sender(sender: Sender) -> AsyncIterator[Sender]:
+    """An `open_sender` for a sender that needs no setup (tests, benchmark)."""
+    yield sender

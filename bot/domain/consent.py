@@ -1,0 +1,31 @@
+"""The consent text required by UU 27/2022 (PDP) before any personal data is asked.
+
+Bump CONSENT_VERSION whenever the consent text changes: users are asked again.
+"""
+
+from __future__ import annotations
+
+from bot.domain.i18n import Translator
+
+CONSENT_VERSION = "2026-11-v1"
+RETENTION_YEARS = 2
+
+
+def consent_text(t: Translator) -> str:
+    _ = t.gettext
+    return "\n".join([
+        _("<b>Your data, your consent</b>"),
+        "",
+        _("<b>Why:</b> to check your BPJS Ketenagakerjaan protection and to pass your request "
+          "to your village officials."),
+        _("<b>What we may ask later:</b> name, NIK, date of birth, phone number, village, occupation "
+          "and an income range."),
+        _("<b>Who sees it:</b> only the officials of your village or kecamatan and the district labour "
+          "office (Disnakertrans). Never sold or shared with others."),
+        _("<b>How long:</b> at most {years} years after your request is settled. "
+          "Stored encrypted.").format(years=RETENTION_YEARS),
+        _("<b>Your rights:</b> see your data (/dataku), correct it, withdraw consent and "
+          "erase everything (/hapusdata) at any time."),
+        "",
+        _("Do you agree?"),
+    ])

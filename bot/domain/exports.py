@@ -1,0 +1,132 @@
+"""Exports of the follow-up queue for the district office: XLSX (openpyxl; Indonesian headers, widths set,
+dates in WITA) and CSV (UTF-8 with BOM, so Excel opens it right). The NIK column is included only for
+officials (their export is recorded in the audit log). Free of Telegram types.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from bot.domain.followup import age_on, occupation_label, place, reason_text, status_label
+from bot.domain.i18n import N_, Translator
+from bot.domain.interest import InterestRequestView, view
+from bot.domain.roles import Actor
+
+if TYPE_CHECKING:
+    from bot.runtime.services import Services
+
+MAX_ROWS = 50_000
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # msgid; exports use the Indonesian catalog
+    width: int
+    value: Callable[[InterestRequestView, Translator, dt.date], object]
+    nik: bool = False
+
+
+def _local(t: Translator, moment: dt.datetime | None) -> dt.datetime | None:
+    return moment.astimezone(t.tz).replace(tzinfo=None, microsecond=0) if moment else None
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column(N_("Reference"), 12, lambda r, t, d: r.ref),
+    Column(N_("Requested (WITA)"), 18, lambda r, t, d: _local(t, r.created_at)),
+    Column(N_("Name"), 28, lambda r, t, d: r.name),
+    Column(N_("NIK"), 20, lambda r, t, d: r.nik, nik=True),
+    Column(N_("Birth date"), 12, lambda r, t, d: r.birth_date),
+    Column(N_("Age"), 6, lambda r, t, d: age_on(r.birth_date, d)),
+    Column(N_("Phone"), 16, lambda r, t, d: r.phone),
+    Column(N_("Desa"), 22, lambda r, t, d: place(r.desa_code)),
+    Column(N_("Kecamatan"), 20, lambda r, t, d: place(r.kecamatan_code)),
+    Column(N_("Kabupaten/Kota"), 22, lambda r, t, d: place(r.kabupaten_code)),
+    Column(N_("Desa code"), 14, lambda r, t, d: r.desa_code),
+    Column(N_("Work"), 24, lambda r, t, d: occupation_label(t, r.occupation)),
+    Column(N_("Worker's note"), 30, lambda r, t, d: r.note or ""),
+    Column(N_("Status"), 16, lambda r, t, d: status_label(t, r.status)),
+    Column(N_("Reason"), 30, lambda r, t, d: reason_text(t, r.status_reason) or ""),
+    Column(N_("Updated (WITA)"), 18, lambda r, t, d: _local(t, r.updated_at)),
+)
+
+
+def columns(include_nik: bool) -> list[Column]:
+    return [c for c in COLUMNS if include_nik or not c.nik]
+
+
+async def rows_for(services: Services, actor: Actor, area_codes: list[str] | None) -> list[InterestRequestView]:
+    """Requests of these areas the actor may see (officials: only inside their own areas; None = all of them)."""
+    if not actor.is_staff:
+        raise PermissionError("not an official")
+    if area_codes is None:
+        scope = None if actor.is_admin else list(actor.areas)
+    else:
+        if not all(actor.can_access(code) for code in area_codes):
+            raise PermissionError("area outside the actor's")
+        scope = area_codes
+    records = await services.interest.repository.list_for_areas(scope, None, limit=MAX_ROWS)
+    return [view(services.vault, r) for r in records]
+
+
+def to_xlsx(rows: list[InterestRequestView], t: Translator, today: dt.date, include_nik: bool, title: str) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = title[:31] or "Data"
+    cols = columns(include_nik)
+    ws.append([t.gettext(c.header) for c in cols])
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="007A3D")
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    for request in rows:
+        ws.append([c.value(request, t, today) for c in cols])
+    for index, column in enumerate(cols, start=1):
+        letter = get_column_letter(index)
+        ws.column_dimensions[letter].width = column.width
+        for cell in ws[letter][1:]:
+            if isinstance(cell.value, dt.datetime):
+                cell.number_format = "dd/mm/yyyy hh:mm"
+            elif isinstance(cell.value, dt.date):
+                cell.number_format = "dd/mm/yyyy"
+            elif column.nik or column.header == N_("Phone"):
+                cell.number_format = "@"  # keep leading digits as text
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def to_csv(rows: list[InterestRequestView], t: Translator, today: dt.date, include_nik: bool) -> bytes:
+    cols = columns(include_nik)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([t.gettext(c.header) for c in cols])
+    for request in rows:
+        values = []
+        for c in cols:
+            value = c.value(request, t, today)
+            if isinstance(value, dt.datetime):
+                value = value.strftime("%Y-%m-%d %H:%M")
+            elif isinstance(value, dt.date):
+                value = value.isoformat()
+            values.append(value)
+        writer.writerow(values)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def file_name(area_label: str, now: dt.datetime, t: Translator, extension: str) -> str:
+    stamp = now.astimezone(t.tz).strftime("%Y%m%d-%H%M")
+    safe = "".join(ch if ch.isalnum() else "-" for ch in area_label).strip("-") or "semua"
+    return f"jagakerja-{safe[:40]}-{stamp}.{extension}"

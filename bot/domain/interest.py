@@ -1,0 +1,191 @@
+"""Daftar Minat (interest requests): validation of what the worker types, saving with encryption, and
+decrypted views for the worker (/minatsaya) and for officials (follow-up queue, next issues).
+
+Free of Telegram types. Personal fields are encrypted with the vault (AES-GCM bound to table.column);
+the NIK is also stored as a keyed hash for duplicate detection.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import unicodedata
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from lokal import parse_phone
+
+from bot.domain.nik import check_nik
+from bot.domain.occupations import occupation as find_occupation
+from bot.domain.privacy import Vault
+from bot.domain.regions import region
+from storage.interest import EncryptedFields, InterestRecord, InterestRepository, SaveResult
+
+log = logging.getLogger(__name__)
+
+NAME_MAX = 60
+NOTE_MAX = 300
+NameProblem = Literal["empty", "too_long", "characters", "too_short"]
+PhoneProblem = Literal["invalid", "not_own"]
+
+
+def clean_name(text: str) -> tuple[str | None, NameProblem | None]:
+    """A name as on the KTP: letters (any script), spaces, apostrophes, dots, commas, hyphens."""
+    name = " ".join(unicodedata.normalize("NFKC", text or "").split())
+    if not name:
+        return None, "empty"
+    if len(name) > NAME_MAX:
+        return None, "too_long"
+    for ch in name:
+        if not (unicodedata.category(ch).startswith(("L", "M")) or ch in " '.,-"):
+            return None, "characters"
+    if sum(unicodedata.category(ch).startswith("L") for ch in name) < 2:
+        return None, "too_short"
+    return name, None
+
+
+def clean_phone(text: str) -> str | None:
+    """E.164 (+6281234567890) for a valid Indonesian number, else None."""
+    info = parse_phone(unicodedata.normalize("NFKC", text or "").strip())
+    return info.e164 if info.valid else None
+
+
+def clean_note(text: str) -> tuple[str | None, bool]:
+    """(note, too_long)."""
+    note = unicodedata.normalize("NFKC", text or "").strip()
+    note = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", "", note)
+    if len(note) > NOTE_MAX:
+        return None, True
+    return note or None, False
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What the worker has entered so far (kept in the conversation's user_data, which is stored encrypted)."""
+
+    name: str | None = None
+    nik: str | None = None
+    phone: str | None = None
+    desa_code: str | None = None
+    occupation: str | None = None
+    note: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Draft:
+        return cls(**{k: data.get(k) for k in ("name", "nik", "phone", "desa_code", "occupation", "note")})
+
+    def missing(self) -> list[str]:
+        return [k for k in ("name", "nik", "phone", "desa_code", "occupation") if not getattr(self, k)]
+
+
+@dataclass(frozen=True)
+class InterestRequestView:
+    """A request with its personal fields decrypted: only for the worker themself or a responsible official."""
+
+    id: int
+    ref: str
+    user_id: int
+    name: str
+    nik: str
+    phone: str
+    birth_date: dt.date
+    note: str | None
+    desa_code: str
+    kecamatan_code: str
+    kabupaten_code: str
+    occupation: str
+    language: str
+    nik_outside_region: bool
+    status: str
+    status_reason: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    first_action_at: dt.datetime | None
+
+    @property
+    def nik_kabupaten_code(self) -> str:
+        return f"{self.nik[:2]}.{self.nik[2:4]}"
+
+
+InterestCreatedHook = Callable[[InterestRequestView], Awaitable[None]]
+
+
+def _ctx(column: str) -> str:
+    return f"interest_requests.{column}"
+
+
+def view(vault: Vault, record: InterestRecord) -> InterestRequestView:
+    """Decrypt a stored request (never log the result)."""
+    return InterestRequestView(
+        id=record.id, ref=record.ref, user_id=record.user_id,
+        name=vault.decrypt(record.name_enc, context=_ctx("name")),
+        nik=vault.decrypt(record.nik_enc, context=_ctx("nik")),
+        phone=vault.decrypt(record.phone_enc, context=_ctx("phone")),
+        birth_date=dt.date.fromisoformat(vault.decrypt(record.birth_date_enc, context=_ctx("birth_date"))),
+        note=vault.decrypt_optional(record.note_enc, context=_ctx("note")),
+        desa_code=record.desa_code, kecamatan_code=record.kecamatan_code, kabupaten_code=record.kabupaten_code,
+        occupation=record.occupation, language=record.language, nik_outside_region=record.nik_outside_region,
+        status=record.status, status_reason=record.status_reason, created_at=record.created_at,
+        updated_at=record.updated_at, first_action_at=record.first_action_at,
+    )
+
+
+def nik_outside(nik: str, desa_code: str) -> bool:
+    """True when the NIK was issued in another kabupaten/kota than the chosen desa's."""
+    return nik[:4] != desa_code.replace(".", "")[:4]
+
+
+class InvalidDraft(ValueError):
+    """The draft is incomplete or a field no longer checks out (e.g. edited by hand)."""
+
+
+@dataclass(frozen=True)
+class Submitted:
+    request: InterestRequestView
+    updated: bool
+
+
+class InterestService:
+    """Saves a complete draft and notifies subscribers (e.g. officials of that desa, issue 6)."""
+
+    def __init__(self, repository: InterestRepository, vault: Vault, hooks: list[InterestCreatedHook]) -> None:
+        self.repository = repository
+        self.vault = vault
+        self.hooks = hooks
+
+    async def submit(self, user_id: int, draft: Draft, language: str, now: dt.datetime) -> Submitted:
+        if draft.missing():
+            raise InvalidDraft(f"missing {draft.missing()}")
+        assert draft.nik and draft.name and draft.phone and draft.desa_code and draft.occupation
+        nik = check_nik(draft.nik, now.date())
+        desa = region(draft.desa_code)
+        if not nik.valid or nik.birth_date is None or desa is None or desa.level != 4:
+            raise InvalidDraft("NIK or desa does not check out")
+        if find_occupation(draft.occupation) is None:
+            raise InvalidDraft("unknown occupation")
+        v = self.vault
+        fields = EncryptedFields(
+            nik_hash=v.hash_nik(draft.nik),
+            nik_enc=v.encrypt(draft.nik, context=_ctx("nik")),
+            name_enc=v.encrypt(draft.name, context=_ctx("name")),
+            phone_enc=v.encrypt(draft.phone, context=_ctx("phone")),
+            birth_date_enc=v.encrypt(nik.birth_date.isoformat(), context=_ctx("birth_date")),
+            note_enc=v.encrypt_optional(draft.note, context=_ctx("note")),
+        )
+        saved: SaveResult = await self.repository.create_or_update_open(
+            user_id=user_id, fields=fields, desa_code=desa.code, kecamatan_code=desa.kecamatan_code or "",
+            kabupaten_code=desa.kabupaten_code, occupation=draft.occupation, language=language,
+            nik_outside_region=nik_outside(draft.nik, desa.code), now=now,
+        )
+        request = view(v, saved.record)
+        for hook in list(self.hooks):
+            try:
+                await hook(request)
+            except Exception:  # a subscriber's failure must not lose the worker's request
+                log.exception("interest hook %s failed for request %s", getattr(hook, "__qualname__", hook), request.id)
+        return Submitted(request, saved.updated)
+
+    async def for_user(self, user_id: int) -> list[InterestRequestView]:
+        return [view(self.vault, r) for r in await self.repository.list_for_user(user_id)]

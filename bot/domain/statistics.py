@@ -1,0 +1,139 @@
+"""Statistics for admins and officials: usage, status checks, eligibility, interest requests, follow-up time,
+roster coverage against a target (content/coverage_targets.toml), weekly trend. No Telegram types here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics as stats
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field, ValidationError
+
+from bot.domain.content import ContentError, load_toml
+from bot.domain.regions import contains, region
+from storage.statistics import RawStatistics, StatisticsRepository
+
+WEEKS = 8
+FUNNEL = ("received", "followed_up", "registered")
+
+
+class CoverageTarget(BaseModel):
+    region: str = Field(pattern=r"^\d{2}\.\d{2}(\.\d{2})?$")
+    name: str
+    target: int = Field(gt=0)
+    source: str
+    valid_from: dt.date
+
+
+class CoverageFile(BaseModel):
+    target: list[CoverageTarget]
+
+
+def load_targets(name: str = "coverage_targets.toml") -> list[CoverageTarget]:
+    try:
+        targets = CoverageFile.model_validate(load_toml(name)).target
+    except ValidationError as exc:
+        raise ContentError(f"content/{name}: {exc}") from None
+    for item in targets:
+        if region(item.region) is None:
+            raise ContentError(f"content/{name}: unknown region {item.region}")
+    return targets
+
+
+@dataclass(frozen=True)
+class Coverage:
+    region: str
+    name: str
+    roster: int
+    target: int
+
+    @property
+    def share(self) -> float:
+        return self.roster / self.target
+
+
+@dataclass(frozen=True)
+class Statistics:
+    scope: str | None
+    users: int
+    users_active_30d: int
+    status_outcomes: dict[str, int]
+    eligibility_outcomes: dict[str, int]
+    requests_by_area: dict[str, dict[str, int]]
+    funnel: dict[str, int]
+    median_follow_up_hours: float | None
+    roster: int
+    coverage: list[Coverage]
+    weeks: list[dt.date]  # Mondays (local time), oldest first
+    weekly_requests: list[int]
+    weekly_checks: list[int]
+
+    @property
+    def requests_total(self) -> int:
+        return sum(sum(by_status.values()) for by_status in self.requests_by_area.values())
+
+    def requests_per_status(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for by_status in self.requests_by_area.values():
+            for status, n in by_status.items():
+                totals[status] = totals.get(status, 0) + n
+        return totals
+
+
+def week_start(moment: dt.datetime, tz: ZoneInfo) -> dt.date:
+    local = moment.astimezone(tz).date()
+    return local - dt.timedelta(days=local.weekday())
+
+
+def weekly(moments: list[dt.datetime], weeks: list[dt.date], tz: ZoneInfo) -> list[int]:
+    index = {week: i for i, week in enumerate(weeks)}
+    counts = [0] * len(weeks)
+    for moment in moments:
+        i = index.get(week_start(moment, tz))
+        if i is not None:
+            counts[i] += 1
+    return counts
+
+
+def summarize(raw: RawStatistics, scope: str | None, now: dt.datetime, tz: ZoneInfo,
+              coverage: list[Coverage]) -> Statistics:
+    this_week = week_start(now, tz)
+    weeks = [this_week - dt.timedelta(weeks=WEEKS - 1 - i) for i in range(WEEKS)]
+    per_status: dict[str, int] = {}
+    for by_status in raw.requests_by_area.values():
+        for status, n in by_status.items():
+            per_status[status] = per_status.get(status, 0) + n
+    total = sum(per_status.values())
+    funnel = {"received": total, "followed_up": total - per_status.get("new", 0),
+              "registered": per_status.get("registered", 0)}
+    median = stats.median(raw.follow_up_hours) if raw.follow_up_hours else None
+    return Statistics(
+        scope=scope, users=raw.users, users_active_30d=raw.users_active_30d, status_outcomes=raw.status_outcomes,
+        eligibility_outcomes=raw.eligibility_outcomes, requests_by_area=raw.requests_by_area, funnel=funnel,
+        median_follow_up_hours=median, roster=raw.roster, coverage=coverage, weeks=weeks,
+        weekly_requests=weekly(raw.requests_created, weeks, tz), weekly_checks=weekly(raw.checks_created, weeks, tz),
+    )
+
+
+RosterCounter = Callable[[str], Awaitable[int]]
+
+
+class StatisticsService:
+    def __init__(self, repo: StatisticsRepository, roster_count: RosterCounter,
+                 targets: list[CoverageTarget] | None = None) -> None:
+        self.repo = repo
+        self.roster_count = roster_count
+        self.targets = targets if targets is not None else load_targets()
+
+    async def for_scope(self, scope: str | None, now: dt.datetime, tz: ZoneInfo) -> Statistics:
+        """`scope` None: everywhere (admins); else an area code (an official's area, or an admin's choice)."""
+        since = dt.datetime.combine(week_start(now, tz) - dt.timedelta(weeks=WEEKS - 1), dt.time(), tz)
+        raw = await self.repo.collect(scope, now, since.astimezone(dt.UTC))
+        coverage = []
+        for target in self.targets:
+            if scope is None or contains(scope, target.region):
+                coverage.append(Coverage(target.region, target.name, await self.roster_count(target.region),
+                                         target.target))
+        return summarize(raw, scope, now, tz, coverage)

@@ -1,0 +1,201 @@
+"""Cek Status Perlindungan: look a worker up in the district roster by NIK + birth date.
+
+Anti-enumeration: an unknown NIK and a wrong birth date give the same answer (`not_found`), every check
+uses one of the user's daily quota (STATUS_CHECKS_PER_DAY), and only the outcome is recorded.
+Rendering takes a Translator (no Telegram types here).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo
+
+from lokal.nik import parse_nik
+
+from bot.domain.contributions import quote
+from bot.domain.i18n import N_, Translator
+from bot.domain.privacy import Vault, mask_kpj, mask_nik
+from bot.domain.roster import parse_date, verify_hash
+from storage.roster import MemberRecord, RosterRepository
+from storage.status_checks import StatusCheckRepository
+
+if TYPE_CHECKING:
+    from bot.runtime.services import Services
+
+Outcome = Literal["protected", "inactive", "not_found", "limited"]
+
+FUNDERS = {
+    "APBD": N_("the district government (APBD)"),
+    "APBD_PROVINSI": N_("the provincial government (APBD)"),
+    "APBN": N_("the central government (APBN)"),
+    "CSR": N_("a company (CSR)"),
+    "DANA_DESA": N_("the village fund (dana desa)"),
+    "MANDIRI": N_("you yourself (mandiri)"),
+}
+PROGRAMMES = {
+    "JKK": N_("JKK (work accident)"),
+    "JKM": N_("JKM (death)"),
+    "JHT": N_("JHT (old age savings)"),
+}
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    outcome: Outcome
+    masked_nik: str
+    member_id: int | None = None
+    program: str | None = None
+    sumber_dana: str | None = None
+    mulai: dt.date | None = None
+    berakhir: dt.date | None = None
+    ended_on: dt.date | None = None  # inactive: the last day covered
+    masked_kpj: str | None = None
+    remaining: int = 0  # checks left today after this one
+
+
+def nik_problem(text: str) -> str | None:
+    """None when the text is a structurally valid NIK; else "digits" (not 16 digits) or "invalid"."""
+    digits = re.sub(r"[\s.\-]", "", text)
+    if not re.fullmatch(r"\d{16}", digits):
+        return "digits"
+    return None if parse_nik(digits).valid else "invalid"
+
+
+def parse_birth_date(text: str, today: dt.date) -> dt.date | None:
+    """A typed birth date (17-08-1985, 17/08/1985, 17 8 1985, 1985-08-17), not in the future, after 1900."""
+    cleaned = re.sub(r"\s+", " ", text.strip())
+    born = parse_date(cleaned)
+    if born is None or born > today or born.year < 1900:
+        return None
+    return born
+
+
+def local_day(moment: dt.datetime, tz: ZoneInfo) -> dt.date:
+    return moment.astimezone(tz).date()
+
+
+class StatusChecker:
+    def __init__(self, roster: RosterRepository, checks: StatusCheckRepository, vault: Vault,
+                 per_day: int, tz: ZoneInfo) -> None:
+        self.roster = roster
+        self.checks = checks
+        self.vault = vault
+        self.per_day = per_day
+        self.tz = tz
+
+    def user_key(self, user_id: int) -> str:
+        return self.vault.lookup_hash("status-quota", str(user_id))
+
+    async def remaining(self, user_id: int, now: dt.datetime) -> int:
+        used = await self.checks.used(self.user_key(user_id), local_day(now, self.tz))
+        return max(self.per_day - used, 0)
+
+    async def lookup(self, nik: str, born: dt.date) -> MemberRecord | None:
+        """The roster entry when NIK and birth date both match; None otherwise (indistinguishably)."""
+        digits = re.sub(r"\D", "", nik)
+        member = await self.roster.find_by_nik_hash(self.vault.hash_nik(digits))
+        expected = verify_hash(self.vault, digits, born)
+        stored = member.verify_hash if member is not None else expected[::-1]
+        if not hmac.compare_digest(stored, expected) or member is None:
+            return None
+        return member
+
+    async def check(self, user_id: int, nik: str, born: dt.date, now: dt.datetime) -> StatusResult:
+        digits = re.sub(r"\D", "", nik)
+        masked = mask_nik(digits)
+        today = local_day(now, self.tz)
+        if not await self.checks.take_quota(self.user_key(user_id), today, self.per_day):
+            await self.checks.record(user_id, "limited", now)
+            return StatusResult("limited", masked)
+        remaining = await self.remaining(user_id, now)
+        member = await self.lookup(digits, born)
+        if member is None:
+            await self.checks.record(user_id, "not_found", now)
+            return StatusResult("not_found", masked, remaining=remaining)
+        kpj = self.vault.decrypt_optional(member.kpj_enc, context="roster_members.kpj")
+        ended = member.berakhir if member.removed_on is None else min(member.berakhir, member.removed_on)
+        active = member.removed_on is None and member.mulai <= today <= member.berakhir
+        outcome: Outcome = "protected" if active else "inactive"
+        await self.checks.record(user_id, outcome, now)
+        return StatusResult(
+            outcome, masked, member_id=member.id, program=member.program, sumber_dana=member.sumber_dana,
+            mulai=member.mulai, berakhir=member.berakhir, ended_on=None if active else ended,
+            masked_kpj=mask_kpj(kpj) if kpj else None, remaining=remaining,
+        )
+
+
+def programme_names(program: str, t: Translator) -> str:
+    return " + ".join(t.gettext(PROGRAMMES.get(p, p)) for p in program.split("+"))
+
+
+def funder_name(code: str, t: Translator) -> str:
+    return t.gettext(FUNDERS[code]) if code in FUNDERS else code.replace("_", " ")
+
+
+def render_result(result: StatusResult, t: Translator, today: dt.date) -> str:
+    """The answer for a worker, short enough for a phone screen."""
+    _ = t.gettext
+    if result.outcome == "limited":
+        return _("You have used all your checks for today. 🙏 Please try again tomorrow.\n\n"
+                 "You can also check in the <b>JMO</b> app or call <b>175</b>.")
+    if result.outcome == "not_found":
+        return "\n".join([
+            _("🔍 <b>Not found</b> (NIK {nik})").format(nik=result.masked_nik),
+            "",
+            _("I cannot confirm your protection from the district list. This does not always mean you are "
+              "not registered: check the NIK and birth date, or ask an official channel:"),
+            _("• the <b>JMO</b> app (Jamsostek Mobile)"),
+            _("• call <b>175</b>"),
+            _("• a BPJS Ketenagakerjaan <b>Kantor Cabang</b>"),
+            "",
+            _("You can also see if you may be covered by your district, or sign up your interest."),
+        ])
+    assert result.program and result.sumber_dana and result.mulai and result.berakhir
+    kpj = [_("KPJ card: {kpj}").format(kpj=result.masked_kpj)] if result.masked_kpj else []
+    if result.outcome == "protected":
+        days = (result.berakhir - today).days
+        return "\n".join([
+            _("✅ <b>Protected</b> (NIK {nik})").format(nik=result.masked_nik),
+            "",
+            _("Programmes: {programmes}").format(programmes=programme_names(result.program, t)),
+            _("Paid by: {funder}").format(funder=funder_name(result.sumber_dana, t)),
+            _("From {start} to {end}").format(start=t.date(result.mulai), end=t.date(result.berakhir)),
+            t.ngettext("({days} day left)", "({days} days left)", days).format(days=t.number(days)),
+            *kpj,
+            "",
+            _("<b>Accident at work</b> (also on the way): go to the nearest hospital or clinic that works with "
+              "BPJS Ketenagakerjaan and report it within 2 × 24 hours."),
+            _("<b>Death</b>: the family can claim JKM at a Kantor Cabang."),
+        ])
+    ended = result.ended_on or result.berakhir
+    amount = quote(0, "other", today)
+    if result.mulai > today and ended == result.berakhir:
+        head = _("⏳ <b>Not active yet</b> (NIK {nik})").format(nik=result.masked_nik)
+        when = _("Your protection starts on {start}.").format(start=t.date(result.mulai))
+        return "\n".join([head, "", when, *kpj])
+    lines = [
+        _("⚠️ <b>Not active</b> (NIK {nik})").format(nik=result.masked_nik),
+        "",
+        _("Your protection ended on {end}.").format(end=t.date(ended)),
+        *kpj,
+        "",
+        _("What you can do:"),
+        _("• ask your desa office whether you are on the new list;"),
+        _("• or continue yourself as a BPU mandiri participant: {amount} per month for JKK + JKM today.").format(
+            amount=t.money(amount.basic_total)),
+    ]
+    if amount.discounted:
+        lines.append(_("(normally {amount}; reduced until {until})").format(
+            amount=t.money(amount.jkk_full + amount.jkm_full),
+            until=t.date(amount.discount.valid_until) if amount.discount else ""))
+    return "\n".join(lines)
+
+
+def checker_for(services: Services) -> StatusChecker:
+    config = services.config
+    return StatusChecker(services.roster, services.status_checks, services.vault,
+                         config.status_checks_per_day, config.tz)

@@ -1,0 +1,51 @@
+"""Users: the row per Telegram user (language, consent, deep link, region), read once per update."""
+
+from __future__ import annotations
+
+from bot.domain.clock import Clock
+from bot.domain.i18n import Translator
+from bot.domain.privacy import Vault
+from storage.users import ConsentEvent, UserRecord, UserRepository
+
+__all__ = ["ConsentEvent", "UserRecord", "UserService"]
+
+
+class UserService:
+    def __init__(self, repository: UserRepository, vault: Vault, clock: Clock) -> None:
+        self.repository = repository
+        self.vault = vault
+        self.clock = clock
+
+    async def touch(self, user_id: int, tg_language_code: str | None) -> UserRecord:
+        return await self.repository.touch(user_id, tg_language_code, self.clock.now())
+
+    async def get(self, user_id: int) -> UserRecord | None:
+        return await self.repository.get(user_id)
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        await self.repository.set_language(user_id, language)
+
+    async def set_start_payload(self, user_id: int, payload: str) -> None:
+        await self.repository.set_start_payload(user_id, payload)
+
+    async def set_region(self, user_id: int, region_code: str, *, only_if_more_precise: bool = False) -> None:
+        await self.repository.set_region(user_id, region_code, only_if_more_precise=only_if_more_precise)
+
+    async def record_consent(self, user_id: int, version: str, decision: str) -> None:
+        await self.repository.record_consent(user_id, version, decision, self.clock.now())
+
+    async def consent_history(self, user_id: int) -> list[ConsentEvent]:
+        return await self.repository.consent_history(user_id)
+
+    async def mark_blocked(self, user_id: int) -> None:
+        await self.repository.mark_blocked(user_id, self.clock.now())
+
+    async def count(self) -> int:
+        return await self.repository.count()
+
+    # PersonalDataHolder: the user row itself goes last (the composition root lists this holder last).
+    async def erase(self, user_id: int) -> None:
+        await self.repository.erase(user_id, self.vault.lookup_hash("telegram-user", str(user_id)), self.clock.now())
+
+    async def describe(self, user_id: int, t: Translator) -> list[str]:
+        return []  # the core lines (id, language, consent, link) are rendered by /dataku from the record

@@ -1,0 +1,146 @@
+"""`jagakerja roster import FILE [--dry-run] [--mode upsert|replace] [--region CODE]` and
+`jagakerja roster sample FILE --rows N [--bad K]` (a synthetic roster to try the import with)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import datetime as dt
+import getpass
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.domain.roster import MODES, ImportResult, error_lines, error_report_csv
+from bot.domain.roster_files import sample_rows, write_sample_csv
+
+
+def add_roster_parser(sub: Any) -> None:
+    roster = sub.add_parser("roster", help="the district roster: import a file, or write a sample")
+    actions = roster.add_subparsers(dest="action", required=True)
+    imp = actions.add_parser("import", help="import a .csv or .xlsx roster (all rows or nothing)")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--dry-run", action="store_true", help="validate only; write nothing")
+    imp.add_argument("--mode", choices=MODES, default="upsert",
+                     help="upsert: add and update (default); replace: the file is the whole roster of its region")
+    imp.add_argument("--region", default=None,
+                     help="kabupaten/kecamatan code the file covers (default: the kabupaten found in the file)")
+    imp.add_argument("--report", type=Path, default=None, help="write the error report (CSV) to this file")
+    imp.add_argument("--language", choices=("id", "en"), default=None, help="language of the messages")
+    imp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    imp.set_defaults(func=_cmd_import)
+    sample = actions.add_parser("sample", help="write a synthetic roster CSV (valid rows; --bad adds broken ones)")
+    sample.add_argument("file", type=Path)
+    sample.add_argument("--rows", type=int, default=100)
+    sample.add_argument("--bad", type=int, default=0, help="how many broken rows to append")
+    sample.add_argument("--kabupaten", default="64.08")
+    sample.set_defaults(func=_cmd_sample)
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    count = write_sample_csv(args.file, sample_rows(args.rows, kabupaten=args.kabupaten))
+    if args.bad:
+        broken = [
+            ["6408011234", "Nama Pendek", "01/01/1990", "64.08.01.2001", "JKK+JKM", "APBD", "2026-01-01",
+             "2026-12-31", ""],
+            ["6408014101900001", "Siti Contoh", "02/01/1990", "64.08.01.2001", "JKK+JKM", "APBD", "2026-01-01",
+             "2026-12-31", ""],
+            ["6408010101900002", "Budi Contoh", "01/01/1990", "99.99.99.9999", "JKK+JKM", "APBD", "2026-01-01",
+             "2026-12-31", ""],
+            ["6408010101900003", "Agus Contoh", "01/01/1990", "64.08.01.2001", "JHT", "APBD", "2026-12-31",
+             "2026-01-01", ""],
+        ]
+        with args.file.open("a", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            for index in range(args.bad):
+                writer.writerow(broken[index % len(broken)])
+        count += args.bad
+    print(f"{args.file}: {count} rows ({args.bad} broken)")
+    return 0
+
+
+class _Bar:
+    """A tqdm progress bar on stderr per phase (validate, write)."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.phase: str | None = None
+        self.bar: Any = None
+
+    async def __call__(self, phase: str, done: int, total: int | None) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        if phase != self.phase:
+            self.close()
+            self.phase = phase
+            label = "checking" if phase == "validate" else "writing"
+            self.bar = tqdm(total=total, desc=label, unit=" rows", unit_scale=True, file=sys.stderr)
+        if total is not None and self.bar.total != total:
+            self.bar.total = total
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+async def import_file(args: argparse.Namespace) -> tuple[ImportResult, Any]:
+    from bot.domain.i18n import load_catalogs, translator
+    from bot.domain.privacy import Vault
+    from bot.domain.regions import normalize_code
+    from bot.domain.roster import RosterImporter
+    from bot.runtime.settings import load_settings
+    from storage.db import open_database
+    from storage.roster import RosterRepository
+
+    settings = load_settings()
+    load_catalogs()
+    t = translator(args.language or settings.DEFAULT_LANGUAGE, settings.tz)
+    region = normalize_code(args.region) if args.region else None
+    if args.region and region is None:
+        raise SystemExit(f"jagakerja: --region {args.region!r} is not a region code such as 64.08")
+    db = await open_database(settings.DATABASE_URL)
+    bar = _Bar(not args.no_progress)
+    try:
+        now = dt.datetime.now(dt.UTC)
+        result = await RosterImporter(RosterRepository(db), Vault(settings.data_key())).run(
+            args.file, file_name=args.file.name, mode=args.mode, dry_run=args.dry_run,
+            imported_by=f"cli:{getpass.getuser()}", now=now, today=now.astimezone(settings.tz).date(),
+            region=region, progress=bar)
+    finally:
+        bar.close()
+        await db.close()
+    return result, t
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    if not args.file.exists():
+        print(f"jagakerja: {args.file} does not exist", file=sys.stderr)
+        return 2
+    result, t = asyncio.run(import_file(args))
+    if result.status == "rejected":
+        print(t.ngettext("{file}: {n} problem; nothing was imported.", "{file}: {n} problems; nothing was imported.",
+                         result.error_count).format(file=result.file_name, n=t.number(result.error_count)))
+        for line in error_lines(result.errors, t):
+            print("  " + line)
+        if result.error_count > len(result.errors):
+            print("  … " + t.gettext("{count} more problems not listed").format(
+                count=t.number(result.error_count - len(result.errors))))
+        if args.report:
+            args.report.write_bytes(error_report_csv(result.errors, t, result.error_count - len(result.errors)))
+            print(t.gettext("Report written to {path}").format(path=args.report))
+        return 1
+    regions = ", ".join(result.regions)
+    if result.status == "validated":
+        print(t.gettext("{file}: all {rows} rows are valid (dry run: nothing written). Region: {regions}").format(
+            file=result.file_name, rows=t.number(result.rows), regions=regions))
+        return 0
+    print(t.gettext("{file}: imported {rows} rows — new {inserted}, updated {updated}, ended {ended}. "
+                    "Region: {regions}").format(
+        file=result.file_name, rows=t.number(result.rows), inserted=t.number(result.inserted),
+        updated=t.number(result.updated), ended=t.number(result.ended), regions=regions))
+    return 0
