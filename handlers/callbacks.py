@@ -108,3 +108,31 @@ def _convert(kind: Any, text: str) -> Any:
 def registered_prefixes() -> dict[str, type[CallbackData]]:
     """Every callback kind defined so far (a test checks they are distinct and none shadows another)."""
     return dict(_PREFIXES)
+
+
+# ----------------------------------------------------------------------------- shared across features
+
+MenuItem = Literal["home", "status", "eligibility", "benefits", "faq", "interest", "help"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Menu(CallbackData):
+    """A main-menu button (`menu:status`); `menu:home` shows the menu. Any press leaves a half-finished flow."""
+
+    PREFIX = "menu"
+    item: MenuItem
+
+
+@dataclasses.dataclass(frozen=True)
+class CalculatorStart(CallbackData):
+    PREFIX = "calc:start"
+
+
+@dataclasses.dataclass(frozen=True)
+class BenefitsMenu(CallbackData):
+    PREFIX = "benefits:menu"
+
+
+@dataclasses.dataclass(frozen=True)
+class AskOfficial(CallbackData):
+    PREFIX = "faq:ask"

@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 
-from bot.domain.i18n import N_, Translator
+from bot.domain.i18n import Translator
+from handlers.keyboards import MENU_ITEMS, back_to_menu_keyboard, main_menu_keyboard, rows
+
+__all__ = ["MENU_ITEMS", "back_to_menu_keyboard", "main_menu_keyboard", "rows"]
 from handlers.context import BotContext
-
-# (callback data, label) of the main menu, in reading order; two per row on a phone.
-MENU_ITEMS: tuple[tuple[str, str], ...] = (
-    ("menu:status", N_("🛡 Check protection")),
-    ("menu:eligibility", N_("✅ Check eligibility")),
-    ("menu:benefits", N_("💰 Benefits & fees")),
-    ("menu:faq", N_("❓ Questions")),
-    ("menu:interest", N_("📝 Sign up interest")),
-    ("menu:help", N_("ℹ️ Help")),
-)
-
-
-def rows(buttons: Sequence[InlineKeyboardButton], per_row: int = 2) -> list[list[InlineKeyboardButton]]:
-    return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
-
-
-def main_menu_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    buttons = [InlineKeyboardButton(t.gettext(label), callback_data=data) for data, label in MENU_ITEMS]
-    return InlineKeyboardMarkup(rows(buttons))
-
-
-def back_to_menu_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(t.gettext("🏠 Main menu"), callback_data="menu:home")]])
 
 
 def main_menu_text(t: Translator) -> str:
