@@ -47,7 +47,7 @@ from bot.domain.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, Translator, res
 from bot.domain.regions import HOME_PROVINCE, children, normalize_code, region, short_name
 from bot.runtime.services import Services
 from handlers.context import BotContext
-from handlers.conversation import persistent_conversation
+from handlers.flow import declare_flow
 from handlers.ui import ack, rows, say
 from storage.broadcasts import BroadcastRow
 
@@ -533,7 +533,7 @@ async def _schedule(update: Update, context: BotContext, when: dt.datetime) -> i
 
 
 async def cancel_draft(update: Update, context: BotContext) -> int:
-    from handlers.conversation import cancel
+    from handlers.flow import cancel
 
     await _remove_buttons(update)
     context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
@@ -614,12 +614,13 @@ def _register_hooks(services: Services) -> None:
         services.erase_hooks.append(forget)
 
 
-def conversation() -> ConversationHandler[Any]:
+def conversation(application: Application) -> ConversationHandler[Any]:
     text = filters.TEXT & ~filters.COMMAND
-    return persistent_conversation(
+    return declare_flow(
+        application,
         "broadcast",
         entry_points=[CommandHandler(["siaran", "broadcast"], compose)],
-        states={
+        steps={
             CONTENT: [MessageHandler((text | filters.PHOTO), content_received),
                       MessageHandler(~filters.COMMAND, content_invalid)],
             AUDIENCE: [CallbackQueryHandler(audience_chosen, pattern=r"^bc:aud:"),
@@ -638,7 +639,7 @@ def register(application: Application) -> None:
     _register_hooks(services)
     application.add_handler(CallbackQueryHandler(job_control, pattern=r"^bcjob:"))
     application.add_handler(CommandHandler(["siaran_status", "broadcast_status"], status))
-    application.add_handler(conversation())
+    application.add_handler(conversation(application))
     if application.job_queue is not None:
         application.job_queue.run_once(on_start, when=0, name="broadcast-resume")
         application.job_queue.run_repeating(scheduler_tick, interval=SCHEDULER_TICK_SECONDS,

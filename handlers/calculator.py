@@ -14,7 +14,7 @@ from bot.domain.contributions import Sector, quote
 from bot.domain.i18n import Translator
 from bot.domain.occupations import occupation, occupations
 from handlers.context import BotContext
-from handlers.conversation import persistent_conversation
+from handlers.flow import declare_flow
 from handlers.ui import ack, rows, say
 
 SECTOR, INCOME = range(2)
@@ -113,10 +113,11 @@ async def _answer(update: Update, context: BotContext, income: int, typed: bool)
 
 def register(application: Application) -> None:
     text = filters.TEXT & ~filters.COMMAND
-    application.add_handler(persistent_conversation(
+    application.add_handler(declare_flow(
+        application,
         "calculator",
         entry_points=[CallbackQueryHandler(start, pattern=r"^calc:start$"), CommandHandler("iuran", start)],
-        states={
+        steps={
             # free text here is not expected: it goes on to the FAQ (handlers/faq.py)
             SECTOR: [CallbackQueryHandler(occupation_chosen, pattern=r"^calc:occ:[a-z_]+$")],
             INCOME: [CallbackQueryHandler(range_chosen, pattern=r"^calc:range:\d+$"),

@@ -33,7 +33,7 @@ from bot.domain.nik import region_from_digits
 from bot.domain.occupations import occupations
 from bot.domain.regions import kabupaten_in_province, kecamatan_of, region, short_name
 from handlers.context import BotContext
-from handlers.conversation import persistent_conversation
+from handlers.flow import declare_flow
 from handlers.ui import ack, say
 
 KEY = "eligibility"
@@ -328,13 +328,14 @@ async def _finish(update: Update, context: BotContext) -> int:
 
 
 def register(application: Application) -> None:
-    application.add_handler(persistent_conversation(
+    application.add_handler(declare_flow(
+        application,
         "eligibility",
         entry_points=[
             CallbackQueryHandler(start, pattern=r"^(menu:eligibility|elig:restart)$"),
             CommandHandler(["cekkelayakan", "eligibility"], start),
         ],
-        states={
+        steps={
             ASKING: [
                 CallbackQueryHandler(on_button, pattern=r"^elig:"),
                 MessageHandler(filters.TEXT & ~filters.COMMAND & ActiveFlow(application, KEY), on_text),

@@ -21,7 +21,7 @@ from bot.domain.privacy import mask_nik
 from bot.domain.roles import Actor
 from bot.runtime.services import Services
 from handlers.context import BotContext
-from handlers.conversation import persistent_conversation
+from handlers.flow import declare_flow
 from handlers.officials import arg, current_actor, edit_or_say, refuse, require_staff
 from handlers.ui import ack, rows, say
 
@@ -394,10 +394,11 @@ def register(application: Application) -> None:
         h for h in services.interest_created_hooks if getattr(h, "__qualname__", "") != "followup.on_new_request"]
     services.interest_created_hooks.append(on_new_request)
 
-    application.add_handler(persistent_conversation(
+    application.add_handler(declare_flow(
+        application,
         "followup_text",
         entry_points=[CallbackQueryHandler(ask_text, pattern=r"^fu:(why|note):\d+$")],
-        states={TYPING: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_text)]},
+        steps={TYPING: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_text)]},
     ))
     application.add_handler(CommandHandler(["tindaklanjut", "followup"], show_queue))
     application.add_handler(CallbackQueryHandler(show_queue, pattern=r"^fu:l:\w+:\d+$"))

@@ -37,8 +37,8 @@ from bot.domain.occupations import occupations
 from bot.domain.privacy import mask_nik, mask_phone
 from bot.domain.regions import HOME_PROVINCE, desa_of, is_desa, kabupaten_in_province, kecamatan_of, region, short_name
 from handlers.context import BotContext
-from handlers.conversation import persistent_conversation
 from handlers.eligibility import FLOW_KEY, ActiveFlow, nav_row, paged_buttons, region_items
+from handlers.flow import declare_flow
 from handlers.start import ensure_consent
 from handlers.ui import ack, forget_user_message, say, show_main_menu
 
@@ -449,13 +449,14 @@ def register(application: Application) -> None:
 
 
 def persistent_conversation_for(application: Application) -> ConversationHandler[Any]:
-    return persistent_conversation(
+    return declare_flow(
+        application,
         KEY,
         entry_points=[
             CallbackQueryHandler(start, pattern=r"^menu:interest$"),
             CommandHandler(["daftarminat", "signup"], start),
         ],
-        states={
+        steps={
             ASKING: [
                 CallbackQueryHandler(on_button, pattern=r"^int:"),
                 MessageHandler(filters.CONTACT & ActiveFlow(application, KEY), on_contact),

@@ -7,7 +7,7 @@ from telegram.ext import Application, TypeHandler
 
 from bot.domain.i18n import resolve_language
 from handlers.context import BotContext
-from handlers.conversation import leave_flows_for_menu
+from handlers.flow import leave_flows_for_menu
 
 
 async def load_user(update: object, context: BotContext) -> None:

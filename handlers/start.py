@@ -10,7 +10,7 @@ from bot.domain.deeplink import parse_payload
 from bot.domain.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
 from bot.domain.regions import is_desa
 from handlers.context import BotContext
-from handlers.conversation import CANCEL_COMMANDS, cancel
+from handlers.flow import CANCEL_COMMANDS, cancel
 from handlers.ui import ack, say, show_main_menu
 
 

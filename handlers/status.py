@@ -13,7 +13,7 @@ from bot.domain.i18n import Translator
 from bot.domain.privacy import mask_nik
 from bot.domain.status_check import StatusResult, checker_for, local_day, nik_problem, parse_birth_date, render_result
 from handlers.context import BotContext
-from handlers.conversation import persistent_conversation
+from handlers.flow import declare_flow
 from handlers.start import ensure_consent
 from handlers.ui import ack, back_to_menu_keyboard, forget_user_message, rows, say
 
@@ -219,11 +219,12 @@ def register(application: Application) -> None:
         services.erase_hooks.append(services.status_checks.anonymize)
         services.my_data_hooks.append(my_data)
     text = filters.TEXT & ~filters.COMMAND
-    application.add_handler(persistent_conversation(
+    application.add_handler(declare_flow(
+        application,
         "status_check",
         entry_points=[CallbackQueryHandler(start_check, pattern=r"^menu:status$"),
                       CommandHandler(["cekstatus", "status"], start_check)],
-        states={
+        steps={
             ASK_NIK: [MessageHandler(text, got_nik)],
             ASK_BIRTH: [MessageHandler(text, got_birth_text), CallbackQueryHandler(picker, pattern=r"^status:dp:")],
         },

@@ -13,7 +13,7 @@ from bot.domain.clock import FixedClock
 from bot.runtime.app import JagaKerjaApplication
 from bot.testing.runtime import LocalBot
 from handlers.context import BotContext
-from handlers.conversation import persistent_conversation
+from handlers.flow import declare_flow
 from tests.flows import onboard
 
 ASK_NAME, ASK_VILLAGE = range(2)
@@ -43,7 +43,8 @@ async def boom(update: Update, context: BotContext) -> None:
 
 def add_test_handlers(app: JagaKerjaApplication) -> None:
     text = filters.TEXT & ~filters.COMMAND
-    app.add_handler(persistent_conversation(
+    app.add_handler(declare_flow(
+        app,
         "test_two_steps", [CommandHandler("uji", begin)],
         {ASK_NAME: [MessageHandler(text, got_name)], ASK_VILLAGE: [MessageHandler(text, got_village)]},
     ))
@@ -147,7 +148,7 @@ def add_two_flows(app: JagaKerjaApplication) -> None:
             await context.bot.send_message(update.effective_chat.id, f"{name} dapat: {update.effective_message.text}")  # type: ignore[union-attr]
             return ConversationHandler.END
 
-        app.add_handler(persistent_conversation(name, [CommandHandler(name, enter)], {0: [MessageHandler(text, got)]}))
+        app.add_handler(declare_flow(app, name, [CommandHandler(name, enter)], {0: [MessageHandler(text, got)]}))
 
     flow("alur_a")
     flow("alur_b")

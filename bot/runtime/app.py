@@ -32,13 +32,6 @@ class JagaKerjaApplication(Application):
         self._processed_ids: set[int] = set()
         self._processed = asyncio.Condition()
 
-    def add_handler(self, handler: Any, group: int = 0) -> None:
-        from handlers.conversation import FlowConversation
-
-        if isinstance(handler, FlowConversation):
-            handler.application = self  # it reads user_data to know the user's active flow
-        super().add_handler(handler, group)
-
     async def initialize(self) -> None:
         await super().initialize()
         from handlers.commands_menu import publish_commands

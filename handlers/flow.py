@@ -1,4 +1,6 @@
-"""A factory for persistent conversations with the standard way out (/batal, 🏠 Main menu)."""
+"""The one flow mechanism: a multi-step flow is declared as a step table (`declare_flow`), stored in the
+database (survives a restart), left with /batal or 🏠 Main menu from any step, and only the flow a user entered
+last takes their text and buttons. Its state is a typed `FlowState` (handlers/flow_state.py)."""
 
 from __future__ import annotations
 
@@ -38,17 +40,19 @@ class FlowConversation(ConversationHandler[Any]):
     and their old buttons get the "expired" answer.
     """
 
-    application: Application[Any, Any, Any, Any, Any, Any] | None = None  # set by JagaKerjaApplication
+    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._application = application  # read-only: whose user_data says which flow is active
+
+    def _is_entry(self, update: Update) -> bool:
+        return any(handler.check_update(update) not in (None, False) for handler in self.entry_points)
 
     def check_update(self, update: object) -> Any:
         result = super().check_update(update)
-        if result is None or not isinstance(update, Update) or self.application is None:
-            return result
-        handler = result[2]
-        if handler in self.entry_points:
+        if result is None or not isinstance(update, Update) or self._is_entry(update):
             return result
         user = update.effective_user
-        data = self.application.user_data.get(user.id) if user is not None else None
+        data = self._application.user_data.get(user.id) if user is not None else None
         active = data.get(ACTIVE_FLOW_KEY) if data else None
         return result if active in (None, self.name) else None
 
@@ -56,7 +60,7 @@ class FlowConversation(ConversationHandler[Any]):
         self, update: Update, application: Application[Any, Any, Any, Any, Any, Any], check_result: Any,
         context: Any,
     ) -> object:
-        if check_result[2] in self.entry_points and context.user_data is not None:
+        if self._is_entry(update) and context.user_data is not None:
             context.user_data[ACTIVE_FLOW_KEY] = self.name
         return await super().handle_update(update, application, check_result, context)
 
@@ -69,15 +73,16 @@ async def cancel(update: Update, context: BotContext) -> int:
     return ConversationHandler.END
 
 
-def persistent_conversation(
+def declare_flow(
+    application: Application[Any, Any, Any, Any, Any, Any],
     name: str,
     entry_points: Sequence[BaseHandler[Update, Any, Any]],
-    states: dict[object, list[BaseHandler[Update, Any, Any]]],
+    steps: dict[object, list[BaseHandler[Update, Any, Any]]],
     fallbacks: Sequence[BaseHandler[Update, Any, Any]] = (),
 ) -> FlowConversation:
-    """ConversationHandler stored in the database (survives restarts); /batal and the main-menu
-    button leave it from any step (dropping `user_data[name]`, the conversation's draft); a new entry
-    point restarts it."""
+    """A flow as a step table: {step: [handlers]}, stored in the database (survives restarts); /batal and the
+    main-menu button leave it from any step (dropping `user_data[name]`, the flow's state); a new entry point
+    restarts it."""
 
     async def leave(update: Update, context: BotContext) -> int:
         context.user_data.pop(name, None)  # type: ignore[union-attr]
@@ -86,8 +91,9 @@ def persistent_conversation(
         return await cancel(update, context)
 
     return FlowConversation(
+        application,
         entry_points=list(entry_points),
-        states=states,
+        states=steps,
         fallbacks=[
             CommandHandler(list(CANCEL_COMMANDS), leave),
             CallbackQueryHandler(leave, pattern=r"^menu:home$"),
