@@ -11,8 +11,8 @@ from bot.domain.officials import area_names
 from bot.domain.regions import HOME_PROVINCE, children, region, short_name
 from bot.domain.roles import Actor
 from handlers.context import BotContext
-from handlers.officials import arg, edit_or_say, require_staff
-from handlers.ui import ack, rows
+from handlers.officials import arg, require_staff
+from handlers.ui import ack, edit_or_say, rows
 
 
 def scopes(who: Actor) -> list[tuple[str, str]]:

@@ -22,8 +22,8 @@ from bot.domain.roles import Actor
 from bot.runtime.services import Services
 from handlers.context import BotContext
 from handlers.flow import declare_flow
-from handlers.officials import arg, current_actor, edit_or_say, refuse, require_staff
-from handlers.ui import ack, rows, say
+from handlers.officials import arg, current_actor, refuse, require_staff
+from handlers.ui import ack, edit_or_say, rows, say
 
 log = logging.getLogger(__name__)
 TEXT_KEY = "followup_text"  # user_data while an official types a reason or a note: {"kind", "id"}

@@ -16,7 +16,7 @@ from bot.domain.regions import HOME_PROVINCE, children, region, short_name
 from bot.domain.roles import Actor
 from handlers.commands_menu import commands_for
 from handlers.context import BotContext
-from handlers.ui import ack, rows, say
+from handlers.ui import ack, edit_or_say, rows, say
 
 PICK_KEY = "officials_pick"  # user_data: {"kec": code, "desa": [codes]} while an admin picks an area
 async def current_actor(update: Update, context: BotContext) -> Actor:
@@ -52,14 +52,6 @@ async def require_staff(update: Update, context: BotContext) -> Actor | None:
 def arg(data: str | None, index: int) -> str:
     parts = (data or "").split(":")
     return parts[index] if len(parts) > index else ""
-
-
-async def edit_or_say(update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup | None) -> None:
-    query = update.callback_query
-    if query is not None and query.message is not None:
-        await query.edit_message_text(text, reply_markup=markup)
-    else:
-        await say(update, context, text, markup)
 
 
 def areas_text(codes: tuple[str, ...] | list[str]) -> str:

@@ -47,3 +47,12 @@ async def forget_user_message(update: Update) -> bool:
         return bool(await message.delete())
     except TelegramError:
         return False
+
+
+async def edit_or_say(update: Update, context: BotContext, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    """Edit the message whose button was pressed; a new message when there is none (a command)."""
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        await query.edit_message_text(text, reply_markup=markup)
+    else:
+        await say(update, context, text, markup)
