@@ -76,7 +76,7 @@ async def sender_for(api_base: str):  # type: ignore[no-untyped-def]
     from telegram import Bot
     from telegram.request import HTTPXRequest
 
-    from handlers.broadcast import SENDER_POOL, TelegramSender
+    from handlers.broadcast_sender import SENDER_POOL, TelegramSender
 
     bot = Bot(TEST_TOKEN, base_url=api_base, request=HTTPXRequest(connection_pool_size=SENDER_POOL))
     await bot.initialize()

@@ -15,11 +15,9 @@ import time
 from pathlib import Path
 
 from bot.domain.clock import FixedClock
-from bot.domain.exports import rows_for, to_csv, to_xlsx
-from bot.domain.followup import open_request, queue
+from bot.domain.exports import to_csv, to_xlsx
 from bot.domain.i18n import load_catalogs, translator
 from bot.domain.interest import Draft
-from bot.domain.posters import PosterText, desa_link, render
 from bot.domain.privacy import Vault, generate_key
 from bot.domain.regions import desa_of
 from bot.domain.roles import Actor
@@ -49,15 +47,15 @@ async def main(n: int) -> None:
         times = []
         for page in range(20):
             t0 = time.perf_counter()
-            await queue(services, official, "open", page)
+            await services.followup.queue(official, "open", page)
             times.append(time.perf_counter() - t0)
         print(f"queue page (6 of {n}, decrypted): median {statistics.median(times) * 1000:.1f} ms")
         t0 = time.perf_counter()
-        await open_request(services, official, n // 2)
+        await services.followup.card(official, n // 2)
         print(f"open card: {(time.perf_counter() - t0) * 1000:.1f} ms")
         t = translator("id")
         t0 = time.perf_counter()
-        rows = await rows_for(services, official, None)
+        rows = await services.exports.rows_for(official, None)
         t1 = time.perf_counter()
         xlsx = to_xlsx(rows, t, dt.date(2026, 11, 22), True, "Daftar Minat")
         t2 = time.perf_counter()
@@ -65,11 +63,10 @@ async def main(n: int) -> None:
         t3 = time.perf_counter()
         print(f"export: load+decrypt {len(rows)} rows {t1 - t0:.2f} s, XLSX {t2 - t1:.2f} s ({len(xlsx) // 1024} KiB), "
               f"CSV {t3 - t2:.2f} s ({len(csv_bytes) // 1024} KiB)")
-        link = desa_link("jagakerja_bot", desa[0])
         t0 = time.perf_counter()
-        poster = render(link, PosterText("Daftar BPJS Ketenagakerjaan", "Senyiur", "Muara Ancalong, Kutai Timur",
-                                         "Bekerja sendiri? Pindai kode ini dengan HP Anda.",
-                                         "Cek syarat dan daftar, dibantu petugas desa.", link))
+        made = services.posters.make(official, desa[0], "jagakerja_bot")
+        assert made is not None
+        poster = made.poster
         print(f"poster: {(time.perf_counter() - t0) * 1000:.0f} ms, PNG {len(poster.png) // 1024} KiB, "
               f"PDF {len(poster.pdf) // 1024} KiB")
         await db.close()

@@ -18,16 +18,19 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from bot.domain.clock import SystemClock
+from bot.domain.nik import Nik
 from bot.domain.privacy import Vault, generate_key
-from bot.domain.roster import RosterImporter
+from bot.domain.roster import RosterService
 from bot.domain.roster_files import sample_rows, write_sample_csv
-from bot.domain.status_check import StatusChecker
+from bot.domain.status_check import StatusService
 from storage.db import open_database
 from storage.roster import RosterRepository, roster_members
 from storage.status_checks import StatusCheckRepository
 
-WITA = dt.timezone(dt.timedelta(hours=8))
+WITA = ZoneInfo("Asia/Makassar")
 
 
 def peak_rss_mb() -> float:
@@ -46,18 +49,17 @@ async def main(rows: int, lookups: int, db_url: str | None, folder: Path) -> Non
             async with db.transaction() as conn:
                 await conn.execute(roster_members.delete())
         vault = Vault(generate_key())
-        roster = RosterRepository(db)
-        now = dt.datetime.now(dt.UTC)
+        roster = RosterService(RosterRepository(db), vault, SystemClock(), WITA)
         started = time.perf_counter()
-        result = await RosterImporter(roster, vault).run(
-            csv_path, file_name=csv_path.name, imported_by="bench", now=now, today=now.date())
+        result = await roster.import_file(csv_path, file_name=csv_path.name, imported_by="bench")
         elapsed = time.perf_counter() - started
         assert result.status == "imported", result.errors[:5]
         print(f"import (validate + encrypt + write, one transaction): {result.inserted:,} rows in {elapsed:.1f} s "
               f"= {rows / elapsed:,.0f} rows/s")
         print(f"roster size 64.08: {await roster.count_by_area('64.08'):,}")
 
-        checker = StatusChecker(roster, StatusCheckRepository(db), vault, per_day=5, tz=WITA)
+        checker = StatusService(roster.repository, StatusCheckRepository(db), vault, SystemClock(), per_day=5, tz=WITA)
+        today = dt.datetime.now(WITA).date()
         rng = random.Random(1)
         wanted = sorted(rng.sample(range(rows), min(lookups, rows)))
         picks = []
@@ -73,8 +75,9 @@ async def main(rows: int, lookups: int, db_url: str | None, folder: Path) -> Non
         timings = []
         for row in picks:
             born = row.tanggal_lahir if rng.random() < 0.8 else row.tanggal_lahir + dt.timedelta(days=1)
+            nik = Nik.parse(row.nik, today)
             t0 = time.perf_counter()
-            member = await checker.lookup(row.nik, born)
+            member = await checker.lookup(nik, born)
             timings.append((time.perf_counter() - t0) * 1000)
             assert (member is not None) == (born == row.tanggal_lahir)
         timings.sort()

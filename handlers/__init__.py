@@ -15,6 +15,7 @@ from handlers import (
     bantuan,
     benefits,
     broadcast,
+    broadcast_jobs,
     calculator,
     eligibility,
     errors,
@@ -38,7 +39,8 @@ from handlers import (
 def register_all(application: Application) -> None:
     preprocess.register(application)  # group -1
     # Feature modules (each registers its conversations/handlers in group 0) go here, before the core.
-    broadcast.register(application)  # /siaran, /siaran_status, job buttons; resumes and schedules jobs (admins)
+    broadcast_jobs.register(application)  # /siaran_status, job buttons; resumes and schedules jobs (admins)
+    broadcast.register(application)  # /siaran: compose a broadcast (admins)
     statistics.register(application)  # /statistik: numbers + PNG charts (admins; officials for their area)
     status.register(application)  # Cek Status Perlindungan (menu:status), /cekstatus
     reminders.register(application)  # expiry reminders: opt in/out, daily job at 08:00

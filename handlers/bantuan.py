@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from handlers.callbacks import Menu
 from handlers.context import BotContext
-from handlers.ui import ack, back_to_menu_keyboard, say
+from handlers.ui import ack, back_to_menu_keyboard, one_of, say
 
 
 def help_text(context: BotContext) -> str:
@@ -33,4 +34,4 @@ async def show_help(update: Update, context: BotContext) -> None:
 
 def register(application: Application) -> None:
     application.add_handler(CommandHandler(["bantuan", "help"], show_help))
-    application.add_handler(CallbackQueryHandler(show_help, pattern=r"^menu:help$"))
+    application.add_handler(CallbackQueryHandler(show_help, pattern=one_of(Menu("help"))))

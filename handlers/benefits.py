@@ -3,62 +3,58 @@ checking status officially and claiming; each with today's figures from the cont
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.domain.benefits import load_benefits
-from bot.domain.faq import load_faq, render_answer
 from bot.domain.i18n import Translator
+from handlers.callbacks import BenefitsMenu, CallbackData, Menu
 from handlers.context import BotContext
-from handlers.ui import ack, rows, say
-
-PAGE_PREFIX = "benefits:page:"
-
-
-def calculator_button(t: Translator) -> InlineKeyboardButton:
-    return InlineKeyboardButton(t.gettext("🧮 Fee calculator"), callback_data="calc:start")
+from handlers.faq import calculator_button
+from handlers.keyboards import button, main_menu_button
+from handlers.ui import ack, one_of, rows, say
 
 
-def home_button(t: Translator) -> InlineKeyboardButton:
-    return InlineKeyboardButton(t.gettext("🏠 Main menu"), callback_data="menu:home")
+@dataclass(frozen=True)
+class BenefitsPage(CallbackData):
+    """`benefits:page:<faq entry id>`: one page of Manfaat & Iuran."""
+
+    PREFIX = "benefits:page"
+    page: str
 
 
-def benefits_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    faq = load_faq(t.language)
-    pages = []
-    for page in load_benefits().pages:
-        entry = faq.get(page.faq)
-        if entry is not None:
-            pages.append(InlineKeyboardButton(entry.button, callback_data=PAGE_PREFIX + page.faq))
-    return InlineKeyboardMarkup([*rows(pages), [calculator_button(t)], [home_button(t)]])
+def benefits_keyboard(context: BotContext) -> InlineKeyboardMarkup:
+    t = context.i18n
+    pages = [button(entry.button, BenefitsPage(entry.id)) for entry in context.services.faq.benefit_pages(t.language)]
+    return InlineKeyboardMarkup([*rows(pages), [calculator_button(t)], [main_menu_button(t)]])
 
 
 def page_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    back = InlineKeyboardButton(t.gettext("⬅️ Benefits & fees"), callback_data="benefits:menu")
-    return InlineKeyboardMarkup([[back, calculator_button(t)], [home_button(t)]])
+    back = button(t.gettext("⬅️ Benefits & fees"), BenefitsMenu())
+    return InlineKeyboardMarkup([[back, calculator_button(t)], [main_menu_button(t)]])
 
 
 async def show_benefits(update: Update, context: BotContext) -> None:
     await ack(update)
     t = context.i18n
     text = t.gettext("<b>Benefits & fees</b>\nWhat protects you, what it costs, and what to do. Pick a topic:")
-    await say(update, context, text, benefits_keyboard(t))
+    await say(update, context, text, benefits_keyboard(context))
 
 
 async def show_page(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    page_id = query.data.removeprefix(PAGE_PREFIX)
-    if page_id not in {page.faq for page in load_benefits().pages}:
+    query, shown = update.callback_query, BenefitsPage.of(update)
+    assert query is not None and shown is not None
+    faq = context.services.faq
+    if not faq.is_benefit_page(shown.page):
         await query.answer(context.i18n.gettext("This button has expired."))
         await show_benefits(update, context)
         return
     await ack(update)
     t = context.i18n
-    today = context.services.clock.now().astimezone(t.tz).date()
-    await say(update, context, render_answer(t, page_id, today), page_keyboard(t))
+    await say(update, context, faq.answer(t, shown.page), page_keyboard(t))
 
 
 def register(application: Application) -> None:
-    application.add_handler(CallbackQueryHandler(show_benefits, pattern=r"^(menu:benefits|benefits:menu)$"))
-    application.add_handler(CallbackQueryHandler(show_page, pattern=r"^benefits:page:[a-z0-9_]+$"))
+    application.add_handler(CallbackQueryHandler(show_benefits, pattern=one_of(Menu("benefits"), BenefitsMenu())))
+    application.add_handler(CallbackQueryHandler(show_page, pattern=BenefitsPage.pattern()))

@@ -6,39 +6,69 @@ used for the one answer and dropped.
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+import datetime as dt
+from dataclasses import dataclass
+from typing import ClassVar
+
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot.domain.benefits import load_benefits, parse_income, range_declared_income, range_label, render_quote
 from bot.domain.contributions import Sector, quote
 from bot.domain.i18n import Translator
 from bot.domain.occupations import occupation, occupations
+from handlers.callbacks import BenefitsMenu, CalculatorStart, CallbackData
 from handlers.context import BotContext
 from handlers.flow import declare_flow
-from handlers.ui import ack, rows, say
+from handlers.flow_state import FlowState
+from handlers.keyboards import button, main_menu_button
+from handlers.ui import ack, one_of, rows, say
 
 SECTOR, INCOME = range(2)
-KEY = "calculator"  # user_data[KEY] = {"occupation": id, "sector": "transport" | "other"}
+
+
+@dataclass(frozen=True)
+class CalcOccupation(CallbackData):
+    """`calc:occ:<occupation id>`: the work chosen (its sector decides the discount period)."""
+
+    PREFIX = "calc:occ"
+    occupation: str
+
+
+@dataclass(frozen=True)
+class CalcRange(CallbackData):
+    """`calc:range:<index>`: an income range of content/benefits.toml instead of a typed amount."""
+
+    PREFIX = "calc:range"
+    index: int
+
+
+@dataclass
+class CalculatorState(FlowState):
+    KEY: ClassVar[str] = "calculator"
+    occupation: str = ""
+    sector: str = "other"  # "transport" | "other"
 
 
 def occupation_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    buttons = [InlineKeyboardButton(t.gettext(o.label_msgid), callback_data=f"calc:occ:{o.id}") for o in occupations()]
-    return InlineKeyboardMarkup(rows(buttons))
+    return InlineKeyboardMarkup(rows([button(t.gettext(o.label_msgid), CalcOccupation(o.id)) for o in occupations()]))
 
 
 def income_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    buttons = [[InlineKeyboardButton(range_label(t, r), callback_data=f"calc:range:{i}")]
-               for i, r in enumerate(load_benefits().income_ranges)]
-    return InlineKeyboardMarkup(buttons)
+    return InlineKeyboardMarkup([[button(range_label(t, r), CalcRange(i))]
+                                 for i, r in enumerate(load_benefits().income_ranges)])
 
 
 def result_keyboard(t: Translator) -> InlineKeyboardMarkup:
     _ = t.gettext
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(_("🔁 Calculate again"), callback_data="calc:start"),
-         InlineKeyboardButton(_("💰 Benefits & fees"), callback_data="benefits:menu")],
-        [InlineKeyboardButton(_("🏠 Main menu"), callback_data="menu:home")],
+        [button(_("🔁 Calculate again"), CalculatorStart()), button(_("💰 Benefits & fees"), BenefitsMenu())],
+        [main_menu_button(t)],
     ])
+
+
+def _today(context: BotContext) -> dt.date:
+    return context.services.clock.now().astimezone(context.i18n.tz).date()
 
 
 def income_prompt(t: Translator) -> str:
@@ -48,7 +78,7 @@ def income_prompt(t: Translator) -> str:
 
 async def start(update: Update, context: BotContext) -> int:
     await ack(update)
-    context.user_data.pop(KEY, None)  # type: ignore[union-attr]
+    CalculatorState.clear(context)
     t = context.i18n
     text = t.gettext("🧮 <b>Fee calculator</b>\nWhat work do you do? (Ojek, couriers and drivers have their own "
                      "discount period.)")
@@ -57,14 +87,14 @@ async def start(update: Update, context: BotContext) -> int:
 
 
 async def occupation_chosen(update: Update, context: BotContext) -> int:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    chosen = occupation(query.data.removeprefix("calc:occ:"))
+    query, pressed = update.callback_query, CalcOccupation.of(update)
+    assert query is not None and pressed is not None
+    chosen = occupation(pressed.occupation)
     if chosen is None:
         await query.answer(context.i18n.gettext("This button has expired."))
         return SECTOR
     await ack(update)
-    context.user_data[KEY] = {"occupation": chosen.id, "sector": chosen.sector}  # type: ignore[index]
+    CalculatorState(occupation=chosen.id, sector=chosen.sector).save(context)
     t = context.i18n
     if query.message is not None:
         await query.edit_message_reply_markup(reply_markup=None)
@@ -87,26 +117,25 @@ async def income_typed(update: Update, context: BotContext) -> int:
 
 
 async def range_chosen(update: Update, context: BotContext) -> int:
-    query = update.callback_query
-    assert query is not None and query.data is not None
+    query, pressed = update.callback_query, CalcRange.of(update)
+    assert query is not None and pressed is not None
     ranges = load_benefits().income_ranges
-    index = int(query.data.removeprefix("calc:range:"))
+    index = pressed.index
     if not 0 <= index < len(ranges):
         await query.answer(context.i18n.gettext("This button has expired."))
         return INCOME
     await ack(update)
     if query.message is not None:
         await query.edit_message_reply_markup(reply_markup=None)
-    today = context.services.clock.now().astimezone(context.i18n.tz).date()
-    return await _answer(update, context, range_declared_income(ranges[index], today), typed=False)
+    return await _answer(update, context, range_declared_income(ranges[index], _today(context)), typed=False)
 
 
 async def _answer(update: Update, context: BotContext, income: int, typed: bool) -> int:
     t = context.i18n
-    state = context.user_data.pop(KEY, None) or {}  # type: ignore[union-attr]
-    sector: Sector = "transport" if state.get("sector") == "transport" else "other"
-    today = context.services.clock.now().astimezone(t.tz).date()
-    result = quote(income, sector, today)
+    state = CalculatorState.load(context)
+    CalculatorState.clear(context)
+    sector: Sector = "transport" if state.sector == "transport" else "other"
+    result = quote(income, sector, _today(context))
     await say(update, context, render_quote(t, result, income if typed else None), result_keyboard(t))
     return ConversationHandler.END
 
@@ -116,11 +145,11 @@ def register(application: Application) -> None:
     application.add_handler(declare_flow(
         application,
         "calculator",
-        entry_points=[CallbackQueryHandler(start, pattern=r"^calc:start$"), CommandHandler("iuran", start)],
+        entry_points=[CallbackQueryHandler(start, pattern=one_of(CalculatorStart())), CommandHandler("iuran", start)],
         steps={
             # free text here is not expected: it goes on to the FAQ (handlers/faq.py)
-            SECTOR: [CallbackQueryHandler(occupation_chosen, pattern=r"^calc:occ:[a-z_]+$")],
-            INCOME: [CallbackQueryHandler(range_chosen, pattern=r"^calc:range:\d+$"),
+            SECTOR: [CallbackQueryHandler(occupation_chosen, pattern=CalcOccupation.pattern())],
+            INCOME: [CallbackQueryHandler(range_chosen, pattern=CalcRange.pattern()),
                      MessageHandler(text, income_typed)],
         },
     ))

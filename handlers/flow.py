@@ -10,8 +10,9 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 
+from handlers.callbacks import Menu
 from handlers.context import BotContext
-from handlers.ui import ack, show_main_menu
+from handlers.ui import ack, one_of, show_main_menu
 
 CANCEL_COMMANDS = ("batal", "cancel")
 ACTIVE_FLOW_KEY = "active_flow"  # user_data: the name of the conversation the user entered last
@@ -21,14 +22,25 @@ NO_FLOW = "-"  # the user went to the main menu: no half-finished flow takes the
 def leave_flows_for_menu(update: Update, context: BotContext) -> None:
     """A main-menu button (`menu:*`) leaves any half-finished flow: its draft is dropped and it stops taking
     the user's text (a flow whose entry point is that button makes itself active again right after)."""
-    query = update.callback_query
-    if query is None or not (query.data or "").startswith("menu:") or context.user_data is None:
+    data = context.user_data
+    if Menu.of(update) is None or data is None:
         return
-    active = context.user_data.get(ACTIVE_FLOW_KEY)
+    active = data.get(ACTIVE_FLOW_KEY)
     if active and active != NO_FLOW:
-        context.user_data.pop(active, None)
+        data.pop(active, None)
     if active is not None:
-        context.user_data[ACTIVE_FLOW_KEY] = NO_FLOW
+        data[ACTIVE_FLOW_KEY] = NO_FLOW
+
+
+def leave_flow(context: BotContext, name: str) -> None:
+    """The flow `name` is over (finished or cancelled): its state `user_data[name]` is dropped and, if it was
+    the active flow, no flow is active any more: an older half-finished flow does not take the user's text back
+    (it answers again when the user re-enters it)."""
+    data = context.user_data
+    if data is not None:
+        data.pop(name, None)
+        if data.get(ACTIVE_FLOW_KEY) == name:
+            data[ACTIVE_FLOW_KEY] = NO_FLOW
 
 
 class FlowConversation(ConversationHandler[Any]):
@@ -85,9 +97,7 @@ def declare_flow(
     restarts it."""
 
     async def leave(update: Update, context: BotContext) -> int:
-        context.user_data.pop(name, None)  # type: ignore[union-attr]
-        if context.user_data.get(ACTIVE_FLOW_KEY) == name:  # type: ignore[union-attr]
-            context.user_data.pop(ACTIVE_FLOW_KEY)  # type: ignore[union-attr]
+        leave_flow(context, name)
         return await cancel(update, context)
 
     return FlowConversation(
@@ -96,7 +106,7 @@ def declare_flow(
         states=steps,
         fallbacks=[
             CommandHandler(list(CANCEL_COMMANDS), leave),
-            CallbackQueryHandler(leave, pattern=r"^menu:home$"),
+            CallbackQueryHandler(leave, pattern=one_of(Menu("home"))),
             *fallbacks,
         ],
         name=name,

@@ -5,7 +5,7 @@ Area checks live in the domain services (an official sees only their own area)."
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, Literal, TypeVar
 
 from telegram import Update
@@ -15,7 +15,7 @@ from handlers.context import BotContext
 
 Need = Literal["staff", "admin"]
 R = TypeVar("R")
-Handler = Callable[[Update, BotContext], Awaitable[R]]
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, R]]
 
 REFUSALS: dict[Need, str] = {
     "staff": N_("This is only for village officials."),

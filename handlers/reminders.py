@@ -1,63 +1,83 @@
 """Expiry reminders: opt in after a *Protected* answer, opt out from a reminder, and the daily run at 08:00.
 
-The state lives in the database (storage/reminders.py): the job only asks "what is due today and not yet
-claimed", so a restart, a missed day or a second machine never sends a reminder twice.
+The policy (claim before sending, mark sent/failed, a blocked user is marked) is `ReminderService`
+(bot/domain/reminders.py); this module only sends. The state lives in the database: the job only asks "what is
+due today and not yet claimed", so a restart, a missed day or a second machine never sends a reminder twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
+from typing import cast
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.domain.i18n import Translator
-from bot.domain.reminders import DAILY_RUN_HOUR, FIRST_REMINDER_DAYS, due_kinds, reminder_text
-from bot.runtime.services import Services
-from handlers.context import BotContext
-from handlers.ui import ack, back_to_menu_keyboard, say
+from bot.domain.reminders import (
+    DAILY_RUN_HOUR,
+    FIRST_REMINDER_DAYS,
+    LAST_REMINDER_DAYS,
+    DueReminder,
+    RecipientBlocked,
+    reminder_text,
+)
+from bot.domain.services import Services
+from handlers.callbacks import CallbackData, Menu
+from handlers.context import BotContext, HasServices
+from handlers.keyboards import back_to_menu_keyboard, button
+from handlers.status_state import LastProtected
+from handlers.ui import ack, say
 
 log = logging.getLogger(__name__)
 JOB_NAME = "roster-reminders"
 
 
+@dataclass(frozen=True)
+class RemindMe(CallbackData):
+    """🔔 under a *Protected* answer: subscribe to that roster entry."""
+
+    PREFIX = "status:remind"
+
+
+@dataclass(frozen=True)
+class StopReminders(CallbackData):
+    PREFIX = "remind:stop"
+
+
 def reminder_keyboard(t: Translator) -> InlineKeyboardMarkup:
     _ = t.gettext
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(_("🛡 Check protection"), callback_data="menu:status")],
-        [InlineKeyboardButton(_("🔕 Stop reminders"), callback_data="remind:stop")],
+        [button(_("🛡 Check protection"), Menu("status"))],
+        [button(_("🔕 Stop reminders"), StopReminders())],
     ])
 
 
+class TelegramReminderSender:
+    """Delivers a reminder in the subscriber's language (`ReminderSender`)."""
+
+    def __init__(self, services: Services, bot: Bot) -> None:
+        self.services = services
+        self.bot = bot
+
+    async def send(self, reminder: DueReminder) -> None:
+        t = self.services.translator(reminder.candidate.language or self.services.config.default_language)
+        try:
+            await self.bot.send_message(reminder.user_id, reminder_text(reminder.kind, reminder.candidate, t,
+                                                                        reminder.today),
+                                        reply_markup=reminder_keyboard(t))
+        except Forbidden as exc:
+            raise RecipientBlocked from exc
+
+
 async def run_due_reminders(services: Services, bot: Bot, now: dt.datetime) -> int:
-    """Send every reminder due today that was not sent before; returns how many were sent."""
-    tz = services.config.tz
-    today = now.astimezone(tz).date()
-    repo = services.reminders
-    sent = 0
-    for candidate in await repo.candidates(today, FIRST_REMINDER_DAYS):
-        t = services.translator(candidate.language or services.config.default_language)
-        for kind in due_kinds(candidate, today):
-            if not await repo.claim(candidate.user_id, candidate.berakhir, kind, now):
-                continue
-            try:
-                await bot.send_message(candidate.user_id, reminder_text(kind, candidate, t, today),
-                                       reply_markup=reminder_keyboard(t))
-            except Forbidden:
-                await repo.mark(candidate.user_id, candidate.berakhir, kind, "failed", now)
-                await services.users.mark_blocked(candidate.user_id)
-                break
-            except Exception:
-                log.exception("reminder %s for a subscriber failed", kind)
-                await repo.mark(candidate.user_id, candidate.berakhir, kind, "failed", now)
-                continue
-            await repo.mark(candidate.user_id, candidate.berakhir, kind, "sent", now)
-            sent += 1
-        if candidate.berakhir > candidate.known_berakhir:
-            await repo.set_known_berakhir(candidate.user_id, candidate.berakhir)
-    await services.status_checks.purge_quota(today - dt.timedelta(days=2))
+    """The daily run: every reminder due today that was not sent before (returns how many were sent), and the
+    status-check quota of past days forgotten."""
+    sent = await services.reminders.run_due(TelegramReminderSender(services, bot), now)
+    await services.status_checks.purge_quota()
     return sent
 
 
@@ -70,20 +90,18 @@ async def daily_job(context: BotContext) -> None:
 async def opt_in(update: Update, context: BotContext) -> None:
     await ack(update)
     assert context.profile is not None
-    services, t = context.services, context.i18n
+    t = context.i18n
     _ = t.gettext
-    last = (context.user_data or {}).get("status_last") or {}
-    member = await services.roster.get(int(last["member_id"])) if last.get("member_id") else None
-    if member is None or member.removed_on is not None:
+    end = await context.services.reminders.subscribe(context.profile.id, LastProtected.load(context).member_id)
+    if end is None:
         await say(update, context, _("Please check your protection first; then I can remind you."),
                   back_to_menu_keyboard(t))
         return
-    await services.reminders.subscribe(context.profile.id, member.id, member.berakhir, services.clock.now())
     if update.callback_query is not None and update.callback_query.message is not None:
         await update.callback_query.edit_message_reply_markup(reply_markup=back_to_menu_keyboard(t))
     text = _("🔔 Done. I will remind you {first} days and {last} days before {end}, at 08.00 {tz}. "
              "Stop any time with the button in the reminder.").format(
-        first=FIRST_REMINDER_DAYS, last=7, end=t.date(member.berakhir), tz=t.tz_label)
+        first=FIRST_REMINDER_DAYS, last=LAST_REMINDER_DAYS, end=t.date(end), tz=t.tz_label)
     await say(update, context, text, back_to_menu_keyboard(t))
 
 
@@ -96,19 +114,9 @@ async def opt_out(update: Update, context: BotContext) -> None:
 
 
 def register(application: Application) -> None:
-    services: Services = application.services  # type: ignore[attr-defined]
-
-    async def my_data(user_id: int, t: Translator) -> list[str]:
-        subscription = await services.reminders.get(user_id)
-        if subscription is None:
-            return []
-        return [t.gettext("Reminders: on (protection until {end})").format(end=t.date(subscription.known_berakhir))]
-
-    if services.reminders.erase not in services.erase_hooks:
-        services.erase_hooks.append(services.reminders.erase)
-        services.my_data_hooks.append(my_data)
-    application.add_handler(CallbackQueryHandler(opt_in, pattern=r"^status:remind$"))
-    application.add_handler(CallbackQueryHandler(opt_out, pattern=r"^remind:stop$"))
+    services = cast(HasServices, application).services
+    application.add_handler(CallbackQueryHandler(opt_in, pattern=RemindMe.pattern()))
+    application.add_handler(CallbackQueryHandler(opt_out, pattern=StopReminders.pattern()))
     if application.job_queue is not None:
         application.job_queue.run_daily(
             daily_job, time=dt.time(DAILY_RUN_HOUR, 0, tzinfo=services.config.tz), name=JOB_NAME)

@@ -1,7 +1,8 @@
 """Roster import in chat: an admin sends a .csv/.xlsx file → the bot checks it (progress in one edited
 message) → rejected with a report file, or the admin picks how to import it (buttons) → counts.
 
-The work runs as a background task so the bot keeps answering others during a long file.
+The work runs as a background task so the bot keeps answering others during a long file. The import itself is
+`RosterService` (the same as `jagakerja roster import`).
 """
 
 from __future__ import annotations
@@ -9,21 +10,60 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot.domain.i18n import Translator
 from bot.domain.regions import region, short_name
-from bot.domain.roster import MODES, ImportResult, Mode, RosterImporter, error_lines, error_report_csv
+from bot.domain.roster import ImportResult, Mode, Progress, error_lines
+from handlers.callbacks import CallbackData
 from handlers.context import BotContext
-from handlers.ui import ack, back_to_menu_keyboard, say
+from handlers.flow_state import FlowState
+from handlers.guards import requires
+from handlers.keyboards import button
+from handlers.ui import back_to_menu_keyboard, say
 
 log = logging.getLogger(__name__)
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
 PROGRESS_EVERY_SECONDS = 1.5
 SHOWN_ERRORS = 10
+
+
+@dataclass(frozen=True)
+class ImportMode(CallbackData):
+    """After a valid check: import the file as `roster:go:upsert` or `roster:go:replace`."""
+
+    PREFIX = "roster:go"
+    mode: Mode
+
+
+@dataclass(frozen=True)
+class CancelImport(CallbackData):
+    PREFIX = "roster:cancel"
+
+
+@dataclass
+class RosterPending(FlowState):
+    """The checked file waiting for the admin's choice of mode (survives a restart)."""
+
+    KEY: ClassVar[str] = "roster_pending"
+    file_id: str = ""
+    file_name: str = ""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file being checked or imported, and the message that shows how it goes."""
+
+    chat_id: int
+    message_id: int
+    user_id: int
+    file_id: str
+    file_name: str
 
 
 def _regions_label(codes: list[str]) -> str:
@@ -67,20 +107,16 @@ def summary_text(result: ImportResult, t: Translator) -> str:
 def mode_keyboard(t: Translator) -> InlineKeyboardMarkup:
     _ = t.gettext
     return InlineKeyboardMarkup([
-        [InlineKeyboardButton(_("➕ Add and update"), callback_data="roster:go:upsert")],
-        [InlineKeyboardButton(_("🔁 Replace the region's list"), callback_data="roster:go:replace")],
-        [InlineKeyboardButton(_("✖️ Cancel"), callback_data="roster:cancel")],
+        [button(_("➕ Add and update"), ImportMode("upsert"))],
+        [button(_("🔁 Replace the region's list"), ImportMode("replace"))],
+        [button(_("✖️ Cancel"), CancelImport())],
     ])
 
 
-async def _run(context: BotContext, chat_id: int, message_id: int, user_id: int, file_id: str, file_name: str,
-               mode: Mode, dry_run: bool, t: Translator) -> None:
-    services = context.services
+def _progress(context: BotContext, upload: Upload, t: Translator) -> Progress:
+    """Edits the progress message with the rows done, at most every PROGRESS_EVERY_SECONDS."""
     _ = t.gettext
     last_edit = time.monotonic()
-
-    async def edit(text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-        await context.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id, reply_markup=markup)
 
     async def progress(phase: str, done: int, total: int | None) -> None:
         nonlocal last_edit
@@ -89,30 +125,38 @@ async def _run(context: BotContext, chat_id: int, message_id: int, user_id: int,
         last_edit = time.monotonic()
         label = _("⏳ Checking {file}…") if phase == "validate" else _("⏳ Importing {file}…")
         count = t.number(done) if not total else f"{t.number(done)} / {t.number(total)}"
-        await edit(label.format(file=file_name) + "\n" + _("{count} rows").format(count=count))
+        await _edit(context, upload, label.format(file=upload.file_name) + "\n" + _("{count} rows").format(count=count))
 
+    return progress
+
+
+async def _edit(context: BotContext, upload: Upload, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    await context.bot.edit_message_text(text, chat_id=upload.chat_id, message_id=upload.message_id,
+                                        reply_markup=markup)
+
+
+async def _run(context: BotContext, upload: Upload, mode: Mode, dry_run: bool, t: Translator) -> None:
     with tempfile.TemporaryDirectory(prefix="roster-") as folder:
-        path = Path(folder) / ("upload" + Path(file_name).suffix.lower())
-        telegram_file = await context.bot.get_file(file_id)
+        path = Path(folder) / ("upload" + Path(upload.file_name).suffix.lower())
+        telegram_file = await context.bot.get_file(upload.file_id)
         await telegram_file.download_to_drive(path)
-        now = services.clock.now()
-        result = await RosterImporter(services.roster, services.vault).run(
-            path, file_name=file_name, mode=mode, dry_run=dry_run, imported_by=f"telegram:{user_id}",
-            admin_id=user_id, now=now, today=now.astimezone(services.config.tz).date(), progress=progress)
+        result = await context.services.roster.import_file(
+            path, file_name=upload.file_name, mode=mode, dry_run=dry_run, imported_by=f"telegram:{upload.user_id}",
+            admin_id=upload.user_id, progress=_progress(context, upload, t))
     if result.status == "validated":
-        await edit(summary_text(result, t), mode_keyboard(t))
+        await _edit(context, upload, summary_text(result, t), mode_keyboard(t))
         return
-    await edit(summary_text(result, t), back_to_menu_keyboard(t))
+    await _edit(context, upload, summary_text(result, t), back_to_menu_keyboard(t))
     if result.status == "rejected":
-        report = error_report_csv(result.errors, t, extra=result.error_count - len(result.errors))
-        stem = Path(file_name).stem
-        await context.bot.send_document(chat_id, InputFile(report, filename=f"{stem}-errors.csv"),
-                                        caption=_("Problems in {file}").format(file=file_name))
+        report = context.services.roster.error_report(result, t)
+        stem = Path(upload.file_name).stem
+        await context.bot.send_document(upload.chat_id, InputFile(report, filename=f"{stem}-errors.csv"),
+                                        caption=t.gettext("Problems in {file}").format(file=upload.file_name))
 
 
 async def on_document(update: Update, context: BotContext) -> None:
     message = update.message
-    assert message is not None and message.document is not None and context.profile is not None
+    assert message is not None and message.document is not None
     t = context.i18n
     _ = t.gettext
     if not context.actor.is_admin:
@@ -125,41 +169,54 @@ async def on_document(update: Update, context: BotContext) -> None:
         await say(update, context, _("This file is larger than 20 MB. Please import it on the server with "
                                      "<code>jagakerja roster import</code>."))
         return
-    context.user_data["roster_pending"] = {"file_id": document.file_id, "file_name": file_name}  # type: ignore[index]
-    progress_message = await say(update, context, _("⏳ Checking {file}…").format(file=file_name))
-    context.application.create_task(
-        _run(context, progress_message.chat_id, progress_message.message_id, context.profile.id, document.file_id,
-             file_name, "upsert", True, t),
-        update=update, name="roster-validate")
+    RosterPending(document.file_id, file_name).save(context)
+    shown = await say(update, context, _("⏳ Checking {file}…").format(file=file_name))
+    upload = Upload(shown.chat_id, shown.message_id, context.actor.user_id, document.file_id, file_name)
+    context.application.create_task(_run(context, upload, "upsert", True, t), update=update,
+                                     name="roster-validate")
 
 
+def _take_pending(context: BotContext) -> RosterPending | None:
+    """The file waiting for a choice, forgotten as it is taken (a button works once)."""
+    pending = RosterPending.load(context) if RosterPending.stored(context) else None
+    RosterPending.clear(context)
+    return pending if pending is not None and pending.file_id else None
+
+
+@requires("admin")
 async def on_mode(update: Update, context: BotContext) -> None:
     query = update.callback_query
-    assert query is not None and query.data is not None and context.profile is not None
-    await ack(update)
-    t = context.i18n
-    _ = t.gettext
-    if not context.actor.is_admin:
-        return
-    pending = context.user_data.pop("roster_pending", None)  # type: ignore[union-attr]
+    choice = ImportMode.of(update)
+    assert query is not None and choice is not None
+    await query.answer()
+    pending = _take_pending(context)
     message = query.message
-    if message is None:
+    if not isinstance(message, Message):
         return
-    if query.data == "roster:cancel" or not pending:
-        await query.edit_message_text(_("Okay, nothing was imported."), reply_markup=back_to_menu_keyboard(t))
+    t = context.i18n
+    if pending is None:
+        await query.edit_message_text(t.gettext("Okay, nothing was imported."), reply_markup=back_to_menu_keyboard(t))
         return
-    mode = query.data.rsplit(":", 1)[1]
-    if mode not in MODES:
+    await query.edit_message_text(t.gettext("⏳ Importing {file}…").format(file=pending.file_name))
+    upload = Upload(message.chat.id, message.message_id, context.actor.user_id, pending.file_id, pending.file_name)
+    context.application.create_task(_run(context, upload, choice.mode, False, t), update=update,
+                                    name="roster-import")
+
+
+@requires("admin")
+async def on_cancel(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    _take_pending(context)
+    if query.message is None:
         return
-    await query.edit_message_text(_("⏳ Importing {file}…").format(file=pending["file_name"]))
-    context.application.create_task(
-        _run(context, message.chat.id, message.message_id, context.profile.id, pending["file_id"],
-             pending["file_name"], mode, False, t),
-        update=update, name="roster-import")
+    t = context.i18n
+    await query.edit_message_text(t.gettext("Okay, nothing was imported."), reply_markup=back_to_menu_keyboard(t))
 
 
 def register(application: Application) -> None:
     roster_files = filters.Document.FileExtension("csv") | filters.Document.FileExtension("xlsx")
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & roster_files, on_document))
-    application.add_handler(CallbackQueryHandler(on_mode, pattern=r"^roster:(go:\w+|cancel)$"))
-
+    application.add_handler(CallbackQueryHandler(on_mode, pattern=ImportMode.pattern()))
+    application.add_handler(CallbackQueryHandler(on_cancel, pattern=CancelImport.pattern()))

@@ -2,48 +2,79 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.domain.consent import CONSENT_VERSION, consent_text
-from bot.domain.deeplink import parse_payload
+from bot.domain.consent import agreed_current, answered_current, consent_text
 from bot.domain.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
-from bot.domain.regions import is_desa
+from handlers.callbacks import CallbackData, Menu
 from handlers.context import BotContext
 from handlers.flow import CANCEL_COMMANDS, cancel
-from handlers.ui import ack, say, show_main_menu
+from handlers.flow_state import FlowState
+from handlers.keyboards import button
+from handlers.ui import ack, one_of, say, show_main_menu
+
+
+@dataclass(frozen=True)
+class ChooseLanguage(CallbackData):
+    """`lang:id`: the language buttons of /start and /bahasa."""
+
+    PREFIX = "lang"
+    code: str
+
+
+@dataclass(frozen=True)
+class ConsentAnswer(CallbackData):
+    """`consent:yes` / `consent:no`: the answer to the consent screen."""
+
+    PREFIX = "consent"
+    answer: Literal["yes", "no"]
+
+
+@dataclass
+class DeepLinkState(FlowState):
+    """The link the user came from (`/start desa_…`): a later flow (Daftar Minat) preselects that village."""
+
+    KEY: ClassVar[str] = "deep_link"
+    kind: str = ""  # "desa", "invite" or "other"
+    value: str = ""
+
+
+@dataclass
+class ResumeAfterConsent(FlowState):
+    """The button (packed callback data) to offer as "Continue" once the user agrees to the consent text."""
+
+    KEY: ClassVar[str] = "resume_after_consent"
+    data: str = ""
 
 
 def language_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"lang:{code}") for code in SUPPORTED_LANGUAGES]]
-    )
+    return InlineKeyboardMarkup([[button(LANGUAGE_NAMES[code], ChooseLanguage(code)) for code in SUPPORTED_LANGUAGES]])
 
 
 def consent_keyboard(context: BotContext) -> InlineKeyboardMarkup:
     _ = context.i18n.gettext
     return InlineKeyboardMarkup([[
-        InlineKeyboardButton(_("✅ I agree"), callback_data="consent:yes"),
-        InlineKeyboardButton(_("❌ I don't agree"), callback_data="consent:no"),
+        button(_("✅ I agree"), ConsentAnswer("yes")),
+        button(_("❌ I don't agree"), ConsentAnswer("no")),
     ]])
 
 
 async def start(update: Update, context: BotContext) -> None:
     assert context.profile is not None
-    services = context.services
     _ = context.i18n.gettext
-    link = parse_payload(context.args[0] if context.args else None)
+    link = await context.services.users.follow_link(context.profile.id, context.args[0] if context.args else None)
     if link is not None:
-        await services.users.set_start_payload(context.profile.id, link.raw)
-        context.user_data["deep_link"] = {"kind": link.kind, "value": link.value}  # type: ignore[index]
-        if link.kind == "desa" and is_desa(link.value):
-            await services.users.set_region(context.profile.id, link.value)
+        DeepLinkState(link.kind, link.value).save(context)
     if context.profile.language is None:
         text = _("Hello! 👋 I am <b>JagaKerja</b>. I help you check and get BPJS Ketenagakerjaan "
                  "protection (work accident and death cover).")
         await say(update, context, text + "\n\n" + _("Choose your language:"), language_keyboard())
         return
-    if context.profile.consent_status is None or context.profile.consent_version != CONSENT_VERSION:
+    if not answered_current(context.profile):
         await ask_consent(update, context)
         return
     await show_main_menu(update, context, _("Welcome back! 👋"))
@@ -54,17 +85,16 @@ async def ask_consent(update: Update, context: BotContext) -> None:
 
 
 def has_current_consent(context: BotContext) -> bool:
-    profile = context.profile
-    return profile is not None and profile.has_consented and profile.consent_version == CONSENT_VERSION
+    return context.profile is not None and agreed_current(context.profile)
 
 
-async def ensure_consent(update: Update, context: BotContext, resume: str | None = None) -> bool:
+async def ensure_consent(update: Update, context: BotContext, resume: CallbackData | str | None = None) -> bool:
     """True when the user has agreed to the current consent text; otherwise show the consent screen
-    (and remember `resume`, a callback data, to offer a "Continue" button once they agree)."""
+    (and remember `resume`, a button, to offer a "Continue" button once they agree)."""
     if has_current_consent(context):
         return True
     if resume:
-        context.user_data["resume_after_consent"] = resume  # type: ignore[index]
+        ResumeAfterConsent(resume.pack() if isinstance(resume, CallbackData) else resume).save(context)
     await say(update, context, context.i18n.gettext("Before I ask for any personal data, I need your consent."))
     await ask_consent(update, context)
     return False
@@ -75,36 +105,31 @@ async def choose_language_command(update: Update, context: BotContext) -> None:
 
 
 async def language_chosen(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None and context.profile is not None
-    code = query.data.split(":", 1)[1]
-    if code not in SUPPORTED_LANGUAGES:
+    query, chosen = update.callback_query, ChooseLanguage.of(update)
+    assert query is not None and chosen is not None and context.profile is not None
+    services = context.services
+    if not await services.users.choose_language(context.profile.id, chosen.code):
         await ack(update)
         return
-    services = context.services
-    await services.users.set_language(context.profile.id, code)
-    context.i18n = services.translator(code)
-    await query.answer(LANGUAGE_NAMES[code])
-    _ = context.i18n.gettext
-    if context.profile.consent_status is None or context.profile.consent_version != CONSENT_VERSION:
+    context.i18n = services.translator(chosen.code)
+    await query.answer(LANGUAGE_NAMES[chosen.code])
+    if not answered_current(context.profile):
         await ask_consent(update, context)
     else:
-        await show_main_menu(update, context, _("Language changed."))
+        await show_main_menu(update, context, context.i18n.gettext("Language changed."))
 
 
 async def consent_answered(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None and query.data is not None and context.profile is not None
+    query, answer = update.callback_query, ConsentAnswer.of(update)
+    assert query is not None and answer is not None and context.profile is not None
     await ack(update)
-    services = context.services
-    agreed = query.data == "consent:yes"
-    await services.users.record_consent(
-        context.profile.id, CONSENT_VERSION, "given" if agreed else "refused"
-    )
+    agreed = answer.answer == "yes"
+    await context.services.users.answer_consent(context.profile.id, agreed)
     if query.message is not None:
         await query.edit_message_reply_markup(reply_markup=None)
     _ = context.i18n.gettext
-    resume = context.user_data.pop("resume_after_consent", None)  # type: ignore[union-attr]
+    resume = ResumeAfterConsent.load(context).data
+    ResumeAfterConsent.clear(context)
     if agreed:
         intro = _("Thank you! 🙏 You can withdraw your consent at any time with /hapusdata.")
         if resume:
@@ -125,8 +150,8 @@ async def home(update: Update, context: BotContext) -> None:
 def register(application: Application) -> None:
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CommandHandler(["bahasa", "language"], choose_language_command))
-    application.add_handler(CallbackQueryHandler(language_chosen, pattern=r"^lang:"))
-    application.add_handler(CallbackQueryHandler(consent_answered, pattern=r"^consent:(yes|no)$"))
-    application.add_handler(CallbackQueryHandler(home, pattern=r"^menu:home$"))
+    application.add_handler(CallbackQueryHandler(language_chosen, pattern=ChooseLanguage.pattern()))
+    application.add_handler(CallbackQueryHandler(consent_answered, pattern=ConsentAnswer.pattern()))
+    application.add_handler(CallbackQueryHandler(home, pattern=one_of(Menu("home"))))
     # /batal outside any conversation: nothing to stop, show the menu (conversations handle it first).
     application.add_handler(CommandHandler(list(CANCEL_COMMANDS), cancel))

@@ -12,11 +12,10 @@ from telegram.ext import Application, CommandHandler
 
 from bot.domain import charts
 from bot.domain.i18n import N_, Translator
-from bot.domain.regions import contains, normalize_code, region, short_name
-from bot.domain.statistics import Statistics, StatisticsService
+from bot.domain.regions import region, short_name
+from bot.domain.statistics import Refusal, Statistics, StatisticsRefused
 from handlers.context import BotContext
 from handlers.ui import say
-from storage.statistics import StatisticsRepository
 
 STATUS_LABELS = {"protected": N_("protected"), "inactive": N_("inactive"), "not_found": N_("not found"),
                  "limited": N_("limit reached")}
@@ -92,28 +91,20 @@ def render_charts(t: Translator, s: Statistics) -> list[tuple[str, bytes]]:
     return [(per_area, bars), (_("From request to registration"), funnel), (_("Per week"), trend)]
 
 
+REFUSALS: dict[Refusal, str] = {
+    "not_staff": N_("Sorry, this is for admins and officials only."),
+    "unknown_region": N_("I don't know that region code. Try e.g. /statistik 64.08.01"),
+    "outside_area": N_("You can only see statistics for your own area."),
+}
+
+
 async def statistik(update: Update, context: BotContext) -> None:
-    user = update.effective_user
-    assert user is not None
-    services = context.services
-    _ = context.i18n.gettext
-    admin = context.actor.is_admin
-    area = None if admin else await services.official_area(user.id)
-    if not admin and area is None:
-        await say(update, context, _("Sorry, this is for admins and officials only."))
+    """The scope rule (admins: everything; officials: their own area; others: refused) is the service's."""
+    try:
+        result = await context.services.statistics.for_actor(context.actor, context.args[0] if context.args else None)
+    except StatisticsRefused as refused:
+        await say(update, context, context.i18n.gettext(REFUSALS[refused.reason]))
         return
-    scope = area
-    if context.args:
-        asked = normalize_code(context.args[0])
-        if asked is None or region(asked) is None:
-            await say(update, context, _("I don't know that region code. Try e.g. /statistik 64.08.01"))
-            return
-        if area is not None and not contains(area, asked):
-            await say(update, context, _("You can only see statistics for your own area."))
-            return
-        scope = asked
-    service = StatisticsService(StatisticsRepository(services.db), services.roster.count_by_area)
-    result = await service.for_scope(scope, services.clock.now(), services.config.tz)
     await say(update, context, statistics_text(context.i18n, result))
     chat = update.effective_chat
     assert chat is not None

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.db import Database
 from storage.schema import metadata, utc
@@ -39,6 +40,26 @@ class AuditEntry:
     detail: str | None
 
 
+@dataclass(frozen=True)
+class NewAuditEntry:
+    """An entry to write, e.g. in the same transaction as the change it records (`write_entry`)."""
+
+    actor_id: int
+    action: str
+    area_code: str | None = None
+    target: str | None = None
+    detail: str | None = None
+
+
+async def write_entry(conn: AsyncConnection, entry: NewAuditEntry, now: dt.datetime) -> None:
+    """Insert on the caller's connection: the entry commits (or rolls back) with the caller's transaction."""
+    if entry.action not in ACTIONS:
+        raise ValueError(f"unknown audit action {entry.action!r}")
+    await conn.execute(sa.insert(audit_log).values(
+        at=now, actor_id=entry.actor_id, action=entry.action, area_code=entry.area_code, target=entry.target,
+        detail=entry.detail))
+
+
 def _entry(row: sa.Row) -> AuditEntry:
     m = row._mapping
     return AuditEntry(id=m["id"], at=utc(m["at"]) or m["at"], actor_id=m["actor_id"], action=m["action"],
@@ -53,11 +74,11 @@ class AuditRepository:
         self, *, actor_id: int, action: str, now: dt.datetime, area_code: str | None = None,
         target: str | None = None, detail: str | None = None,
     ) -> None:
-        if action not in ACTIONS:
+        entry = NewAuditEntry(actor_id=actor_id, action=action, area_code=area_code, target=target, detail=detail)
+        if action not in ACTIONS:  # before taking the write lock
             raise ValueError(f"unknown audit action {action!r}")
         async with self.db.transaction() as conn:
-            await conn.execute(sa.insert(audit_log).values(
-                at=now, actor_id=actor_id, action=action, area_code=area_code, target=target, detail=detail))
+            await write_entry(conn, entry, now)
 
     async def recent(self, limit: int = 50) -> list[AuditEntry]:
         """Newest first."""

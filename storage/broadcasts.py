@@ -35,6 +35,7 @@ broadcasts = sa.Table(
     sa.Column("total", sa.Integer, nullable=False, server_default="0"),
     sa.Column("progress_chat_id", sa.BigInteger),
     sa.Column("progress_message_id", sa.BigInteger),
+    sa.Index("ix_broadcasts_state", "state", "scheduled_at"),
 )
 
 broadcast_recipients = sa.Table(
@@ -48,6 +49,8 @@ broadcast_recipients = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True)),
     sa.Column("message_id", sa.BigInteger),
     sa.Column("error", sa.String(200)),
+    sa.Index("ix_broadcast_recipients_state", "broadcast_id", "state", "user_id"),
+    sa.Index("ix_broadcast_recipients_user", "user_id"),
 )
 
 RECIPIENT_STATES = ("pending", "sending", "retry", "sent", "blocked", "failed", "unknown")

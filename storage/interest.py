@@ -2,6 +2,7 @@
 
 Rows come back as `InterestRecord` with the encrypted tokens; decrypt them with `bot.domain.interest.view(...)`.
 Other features read this table: the officials' follow-up queue and the statistics (keep the column names).
+The follow-up's writes (a status change, a note) commit together with their audit entry, in one transaction.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from storage.audit import NewAuditEntry, write_entry
 from storage.db import Database
+from storage.officials import NoteRecord, followup_notes
 from storage.schema import metadata, utc
 
 STATUSES = ("new", "contacted", "registered", "not_eligible", "unreachable")
@@ -25,7 +28,7 @@ interest_requests = sa.Table(
     "interest_requests",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("ref", sa.String(16), nullable=False, unique=True),
+    sa.Column("ref", sa.String(16), nullable=False),
     sa.Column("user_id", sa.BigInteger, nullable=False, index=True),
     sa.Column("nik_hash", sa.String(64), nullable=False, index=True),
     sa.Column("nik_enc", sa.Text, nullable=False),
@@ -38,12 +41,13 @@ interest_requests = sa.Table(
     sa.Column("occupation", sa.String(32), nullable=False),
     sa.Column("note_enc", sa.Text, nullable=True),
     sa.Column("language", sa.String(8), nullable=False),
-    sa.Column("nik_outside_region", sa.Boolean, nullable=False, default=False),
-    sa.Column("status", sa.String(24), nullable=False, default="new"),
+    sa.Column("nik_outside_region", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
+    sa.Column("status", sa.String(24), nullable=False, default="new", server_default="new", index=True),
     sa.Column("status_reason", sa.Text, nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("first_action_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("ux_interest_requests_ref", "ref", unique=True),
 )
 
 
@@ -246,6 +250,61 @@ class InterestRepository:
         if row is None:
             raise LookupError(f"no interest request {request_id}")
         return _record(row)
+
+    async def get_many(self, request_ids: list[int]) -> list[InterestRecord]:
+        """These requests (the ones that still exist), in the order asked."""
+        if not request_ids:
+            return []
+        async with self.db.read() as conn:
+            rows = await conn.execute(sa.select(interest_requests).where(interest_requests.c.id.in_(request_ids)))
+            found = {r.id: _record(r) for r in rows}
+        return [found[i] for i in request_ids if i in found]
+
+    async def get_with_notes(self, request_id: int) -> tuple[InterestRecord, list[NoteRecord]] | None:
+        """A request and the officials' notes about it (oldest first), on one connection."""
+        n = followup_notes
+        async with self.db.read() as conn:
+            row = (await conn.execute(sa.select(interest_requests).where(interest_requests.c.id == request_id))).first()
+            if row is None:
+                return None
+            notes = await conn.execute(sa.select(n.c.id, n.c.request_id, n.c.official_id, n.c.text_enc, n.c.created_at)
+                                       .where(n.c.request_id == request_id).order_by(n.c.id))
+            return _record(row), [NoteRecord(r.id, r.request_id, r.official_id, r.text_enc,
+                                             utc(r.created_at) or r.created_at) for r in notes]
+
+    async def change_status(
+        self, seen: InterestRecord, status: str, reason: str | None, now: dt.datetime, audit: NewAuditEntry,
+    ) -> tuple[InterestRecord, bool]:
+        """An official's decision on the request as they saw it, with its audit entry, in one transaction.
+
+        Compare-and-set: nothing is written when the status or reason is no longer what `seen` holds (someone
+        else decided meanwhile): returns the request as it is now and whether this call changed it."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}; one of {STATUSES}")
+        t = interest_requests
+        async with self.db.transaction() as conn:
+            result = await conn.execute(sa.update(t).where(
+                t.c.id == seen.id, t.c.status == seen.status,
+                t.c.status_reason.is_not_distinct_from(seen.status_reason),
+            ).values(status=status, status_reason=reason, updated_at=now,
+                     first_action_at=sa.func.coalesce(t.c.first_action_at, now)))
+            changed = bool(result.rowcount)
+            if changed:
+                await write_entry(conn, audit, now)
+            row = (await conn.execute(sa.select(t).where(t.c.id == seen.id))).first()
+        if row is None:
+            raise LookupError(f"no interest request {seen.id}")
+        return _record(row), changed
+
+    async def add_note(
+        self, request: InterestRecord, official_id: int, text_enc: str, now: dt.datetime, audit: NewAuditEntry,
+    ) -> None:
+        """An official's note about a request (encrypted by the caller), with its audit entry, in one transaction."""
+        async with self.db.transaction() as conn:
+            await conn.execute(sa.insert(followup_notes).values(
+                request_id=request.id, worker_id=request.user_id, official_id=official_id, text_enc=text_enc,
+                created_at=now))
+            await write_entry(conn, audit, now)
 
     async def erase_user(self, user_id: int) -> int:
         """Delete every request of this Telegram user (personal data erasure); returns how many."""

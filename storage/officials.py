@@ -68,6 +68,7 @@ followup_notices = sa.Table(
     sa.Column("request_id", sa.Integer, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),  # None: waiting for the grouped digest
+    sa.Index("ix_followup_notices_official", "official_id", "created_at"),
 )
 
 

@@ -16,7 +16,7 @@ faq_questions = sa.Table(
     "faq_questions",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("user_id", sa.BigInteger, nullable=False),
+    sa.Column("user_id", sa.BigInteger, nullable=False, index=True),
     sa.Column("language", sa.String(8), nullable=False),
     sa.Column("text_enc", sa.Text, nullable=False),  # the question may hold personal data: encrypted at rest
     sa.Column("region_code", sa.String(16)),  # the user's region when asked (desa > kecamatan > kabupaten)
@@ -24,6 +24,7 @@ faq_questions = sa.Table(
     sa.Column("status", sa.String(16), nullable=False, server_default="open"),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("answered_at", sa.DateTime(timezone=True)),
+    sa.Index("ix_faq_questions_status_region", "status", "region_code"),
 )
 
 TEXT_CONTEXT = "faq_questions.text"

@@ -29,7 +29,7 @@ users = sa.Table(
     sa.Column("blocked_at", sa.DateTime(timezone=True)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("region_code", sa.String(16)),  # desa/kecamatan/kabupaten code, most precise known
+    sa.Column("region_code", sa.String(16), index=True),  # desa/kecamatan/kabupaten code, most precise known
 )
 
 consent_log = sa.Table(
@@ -40,6 +40,7 @@ consent_log = sa.Table(
     sa.Column("version", sa.String(32), nullable=False),
     sa.Column("decision", sa.String(16), nullable=False),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_consent_log_user", "user_id"),
 )
 
 erasure_log = sa.Table(

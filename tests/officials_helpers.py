@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.domain.interest import Draft, InterestRequestView
-from bot.domain.officials import create_invite
 from bot.domain.roles import Actor
 from bot.testing.double import BotMessage
 from bot.testing.runtime import LocalBot
@@ -36,7 +35,7 @@ async def submit(bot: LocalBot, user_id: int, desa: str, *, name: str = "Siti Am
 
 async def invite_code(bot: LocalBot, areas: list[str], role: str = "official") -> str:
     assert bot.services is not None
-    created = await create_invite(bot.services, Actor(ADMIN_ID, "admin"), role, areas, bot.services.clock.now())
+    created = await bot.services.officials.create_invite(Actor(ADMIN_ID, "admin"), role, areas)
     return created.payload
 
 

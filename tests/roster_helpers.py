@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from bot.domain.roster import ImportResult, Mode, RosterImporter
+from bot.domain.roster import ImportResult, Mode
 from bot.domain.roster_files import SAMPLE_HEADER, SampleRow, csv_bytes
 from bot.runtime.services import Services
 
@@ -31,7 +31,4 @@ async def import_rows(services: Services, tmp_path: Path, rows: list[SampleRow],
                       name: str = "roster.csv", now: dt.datetime | None = None) -> ImportResult:
     path = tmp_path / name
     path.write_bytes(roster_csv(rows))
-    moment = now or services.clock.now()
-    return await RosterImporter(services.roster, services.vault).run(
-        path, file_name=name, mode=mode, imported_by="test", now=moment,
-        today=moment.astimezone(services.config.tz).date())
+    return await services.roster.import_file(path, file_name=name, mode=mode, imported_by="test", now=now)

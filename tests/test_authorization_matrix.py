@@ -10,6 +10,10 @@ import pytest
 from bot.domain.interest import InterestRequestView
 from bot.testing.runtime import LocalBot
 from bot.testing.user import TelegramUser
+from handlers.exports import ExportXlsx
+from handlers.followup_callbacks import ConfirmStatus, OpenRequest, RefusalReason, RevealNik, SetStatus
+from handlers.officials_callbacks import InviteWholeKecamatan
+from handlers.posters import PosterMake
 from tests.conftest import ADMIN_ID
 from tests.officials_helpers import DESA_A, DESA_A2, DESA_B, KEC_K, NIKS, make_official, submit
 
@@ -49,10 +53,9 @@ async def build_world(bot: LocalBot) -> World:
         "worker": bot.user(100001, language_code="en"),
     }
     assert bot.services is not None
-    from bot.domain.officials import revoke
     from bot.domain.roles import Actor
 
-    await revoke(bot.services, Actor(ADMIN_ID, "admin"), 500003, bot.services.clock.now())
+    await bot.services.officials.revoke(Actor(ADMIN_ID, "admin"), 500003)
     requests = {
         "A": await submit(bot, 200001, DESA_A, name="Warga Senyiur", nik=NIKS[0]),
         "A2": await submit(bot, 200002, DESA_A2, name="Warga Kelinjau", nik=NIKS[1]),
@@ -88,38 +91,38 @@ async def did(world: World, role: str, action: str, area: str) -> bool:
     before = len(double.messages_to(user.chat_id))
     if action == "list":
         await bot.settle(await user.send("/tindaklanjut"))
-        return any(f"fu:o:{request.id}" == b.get("callback_data")
+        return any(OpenRequest(request.id).pack() == b.get("callback_data")
                    for m in double.messages_to(user.chat_id)[before:] for row in m.button_rows for b in row)
     if action == "open":
-        message_id = await press(world, user, f"fu:o:{request.id}")
+        message_id = await press(world, user, OpenRequest(request.id).pack())
         shown = double.find_message(user.chat_id, message_id)
         return shown is not None and request.ref in (shown.text or "")
     if action == "reveal_nik":
         views = await bot.services.audit.count("nik_view")
-        message_id = await press(world, user, f"fu:n:{request.id}")
+        message_id = await press(world, user, RevealNik(request.id).pack())
         shown = double.find_message(user.chat_id, message_id)
         revealed = shown is not None and request.nik in (shown.text or "")
         assert revealed == (await bot.services.audit.count("nik_view") == views + 1), "NIK shown without audit"
         return revealed
     if action == "change_status":
-        await press(world, user, f"fu:s:{request.id}:contacted")
+        await press(world, user, SetStatus(request.id, "contacted").pack())
         stored = await bot.services.interest.repository.get(request.id)
         changed = stored is not None and stored.status == "contacted"
         if changed:  # reset for the next role
             await bot.services.interest.repository.set_status(request.id, "new", None, bot.services.clock.now())
         return changed
     if action == "export":
-        await press(world, user, f"ex:x:{request.desa_code}")
+        await press(world, user, ExportXlsx(request.desa_code).pack())
         return any(m.kind == "document" for m in double.messages_to(user.chat_id)[before:])
     if action == "poster":
-        await press(world, user, f"pst:d:{request.desa_code}")
+        await press(world, user, PosterMake(request.desa_code).pack())
         return any(m.kind == "document" for m in double.messages_to(user.chat_id)[before:])
     if action == "invite":
         invites = await bot.services.audit.count("invite")
         kecamatan = request.kecamatan_code
         if area == "own":
             await bot.settle(await user.send("/undang"))
-        await press(world, user, f"ofc:whole:{kecamatan}")
+        await press(world, user, InviteWholeKecamatan(kecamatan).pack())
         return await bot.services.audit.count("invite") == invites + 1
     if action == "audit":
         await bot.settle(await user.send("/audit"))
@@ -153,8 +156,9 @@ async def test_replayed_buttons_of_another_official_are_refused(local_bot: Local
     await owner.press_index(1)
     card = await owner.expect_edit(listing)
     harvested = [str(b["callback_data"]) for row in card.button_rows for b in row if "callback_data" in b]
-    harvested += [f"fu:c:{request.id}:registered", f"fu:r:{request.id}:member", f"ex:x:{DESA_A}", f"pst:d:{DESA_A}"]
-    assert any(d.startswith("fu:n:") for d in harvested)
+    harvested += [ConfirmStatus(request.id, "registered").pack(), RefusalReason(request.id, "member").pack(),
+                  ExportXlsx(DESA_A).pack(), PosterMake(DESA_A).pack()]
+    assert any(RevealNik.unpack(d) is not None for d in harvested)
     assert local_bot.services is not None
     for data in harvested:
         # the stranger sends the owner's exact callback data, on the owner's message id and on their own

@@ -89,7 +89,7 @@ async def test_unsure_offers_three_topics_and_an_official(local_bot: LocalBot) -
     assert "diteruskan ke petugas" in (done.text or "") and labels(done.buttons) == MENU_ID
     services = local_bot.services
     assert services is not None
-    stored = await services.questions.list_open_questions()
+    stored = await services.questions.open_questions()
     assert [(q.user_id, q.text, q.language, len(q.suggested)) for q in stored] == [(320004, question, "id", 3)]
     assert stored[0].created_at == local_bot.clock.now()
     async with services.db.read() as conn:  # encrypted at rest
@@ -139,7 +139,7 @@ async def test_ask_official_without_a_question(local_bot: LocalBot) -> None:
     await user.press_data(topics.message_id, "faq:ask")  # an old or forged button
     assert "Tulis dulu pertanyaan Anda" in ((await user.expect_reply()).text or "")
     services = local_bot.services
-    assert services is not None and await services.questions.list_open_questions() == []
+    assert services is not None and await services.questions.open_questions() == []
 
 
 async def test_topics_menu_lists_entries_and_answers(local_bot: LocalBot) -> None:

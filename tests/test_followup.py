@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from types import FrameType
+from typing import Any
+from unittest.mock import patch
+
+import pytest
 
 from bot.domain.clock import FixedClock
 from bot.testing.runtime import LocalBot
-from handlers.followup import run_daily_digest, send_notice_digests
+from handlers.followup_jobs import run_daily_digest, send_notice_digests
 from tests.officials_helpers import DESA_A, DESA_A2, DESA_B, KEC_K, expect_text, make_official, submit
 
 
@@ -172,12 +181,12 @@ async def test_new_request_notifies_officials_of_that_desa_and_groups_bursts(loc
     received = local_bot.double.messages_to(desa_official.chat_id)
     assert len([m for m in received if "🆕 New request" in (m.text or "")]) == 5
     assert not any("🆕 New request" in (m.text or "") for m in local_bot.double.messages_to(other_official.chat_id))
-    assert await send_notice_digests(local_bot.services, local_bot.app.bot, clock.now()) == 0  # window still open
+    assert await send_notice_digests(local_bot.services, local_bot.app.bot) == 0  # window still open
     clock.advance(dt.timedelta(minutes=10))
-    assert await send_notice_digests(local_bot.services, local_bot.app.bot, clock.now()) == 2
+    assert await send_notice_digests(local_bot.services, local_bot.app.bot) == 2
     digest = await desa_official.expect_reply()
     assert "3 more new requests" in (digest.text or "") and "Pekerja Nomor H" in (digest.text or "")
-    assert await send_notice_digests(local_bot.services, local_bot.app.bot, clock.now()) == 0  # sent once
+    assert await send_notice_digests(local_bot.services, local_bot.app.bot) == 0  # sent once
 
 
 async def test_daily_digest_lists_requests_untouched_for_three_days(local_bot: LocalBot, clock: FixedClock) -> None:
@@ -191,7 +200,7 @@ async def test_daily_digest_lists_requests_untouched_for_three_days(local_bot: L
     fresh = await submit(local_bot, 200003, DESA_A, name="Baru Saja")
     await official.expect_reply()
     clock.set(dt.datetime(2026, 11, 26, 0, 0, tzinfo=dt.UTC))  # 08:00 WITA, 3 days 23 h after the first
-    assert await run_daily_digest(local_bot.services, local_bot.app.bot, clock.now()) == 1
+    assert await run_daily_digest(local_bot.services, local_bot.app.bot) == 1
     digest = await official.expect_reply()
     text = digest.text or ""
     assert "1 request has waited 3 days" in text and old.ref in text
@@ -214,15 +223,109 @@ async def test_worker_erasure_removes_notes(local_bot: LocalBot) -> None:
     await make_official(local_bot, 500001, [DESA_A])
     request = await submit(local_bot, 200001, DESA_A)
     assert local_bot.services is not None
-    from bot.domain.followup import add_note, notes
+    followup = local_bot.services.followup
 
     who = await local_bot.services.roles.actor(500001)
-    await add_note(local_bot.services, who, request.id, "catatan", clock_now(local_bot))
-    assert len(await notes(local_bot.services, request.id)) == 1
+    await followup.add_note(who, request.id, "catatan")
+    assert len(await followup.notes(request.id)) == 1
     await local_bot.services.erase_user(200001)
-    assert await notes(local_bot.services, request.id) == []
+    assert await followup.notes(request.id) == []
 
 
-def clock_now(bot: LocalBot) -> dt.datetime:
-    assert bot.services is not None
-    return bot.services.clock.now()
+class DatabaseUse:
+    """Counts, during a block, the connections a `Database` opens (`transaction()` / `read()`), those opened by
+    the per-update pre-processing in group -1 apart, and how often each encrypted column is decrypted."""
+
+    def __init__(self, bot: LocalBot) -> None:
+        assert bot.db is not None and bot.services is not None
+        self.db, self.vault = bot.db, bot.services.vault
+        self.opened: list[tuple[str, bool]] = []  # (kind, from the group -1 pre-processing)
+        self.decrypted: Counter[str] = Counter()
+
+    def _counting(self, kind: str, original: Callable[[], Any]) -> Callable[[], Any]:
+        def opened() -> Any:
+            frames = (f.f_globals.get("__name__") for f in _frames())
+            self.opened.append((kind, "handlers.preprocess" in frames))
+            return original()
+
+        return opened
+
+    def __enter__(self) -> DatabaseUse:
+        decrypt = self.vault.decrypt
+
+        def counting_decrypt(token: str, *, context: str = "") -> str:
+            self.decrypted[context] += 1
+            return decrypt(token, context=context)
+
+        self._patches = ExitStack()
+        self._patches.enter_context(patch.object(self.db, "transaction", self._counting("transaction",
+                                                                                        self.db.transaction)))
+        self._patches.enter_context(patch.object(self.db, "read", self._counting("read", self.db.read)))
+        self._patches.enter_context(patch.object(self.vault, "decrypt", counting_decrypt))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._patches.close()
+
+    @property
+    def transactions(self) -> int:
+        return sum(kind == "transaction" for kind, _pre in self.opened)
+
+    @property
+    def by_the_handler(self) -> int:
+        return sum(not pre for _kind, pre in self.opened)
+
+
+def _frames() -> Iterator[FrameType]:
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        yield frame
+        frame = frame.f_back
+
+
+async def test_confirming_registered_opens_at_most_two_connections_and_decrypts_once(local_bot: LocalBot) -> None:
+    """Issue 10: the "✅ Yes, registered" press opened 7 connections (2 of them transactions: the status, then
+    its audit entry) and decrypted the request 3 times. Now: the request with its notes in one read, the status
+    and its audit entry in one transaction (group -1 adds its own reads: the user and the actor)."""
+    official = await make_official(local_bot, 500001, [DESA_A])
+    worker = local_bot.user(200001, language_code="en")
+    await submit(local_bot, 200001, DESA_A, language="en", note="Bisa ditelepon sore")
+    await official.send("/tindaklanjut")
+    await expect_text(official, "ollow-up")
+    await official.press_index(1)
+    await official.expect_edit()
+    with DatabaseUse(local_bot) as first:
+        await local_bot.settle(await official.press("✅ Registered"))
+    await official.expect_edit()
+    with DatabaseUse(local_bot) as confirm:
+        await local_bot.settle(await official.press("✅ Yes, registered"))
+    await official.expect_edit()
+    assert "Good news" in ((await worker.expect_reply()).text or "")
+    assert first.by_the_handler <= 1 and first.transactions == 0
+    assert confirm.by_the_handler <= 2 and confirm.transactions <= 1
+    assert confirm.decrypted and max(confirm.decrypted.values()) == 1, confirm.decrypted
+    assert local_bot.services is not None
+    entry = (await local_bot.services.audit.recent())[0]
+    assert entry.action == "status_change" and entry.detail == "new→registered"
+
+
+async def test_status_change_and_its_audit_entry_commit_together_and_only_once(local_bot: LocalBot) -> None:
+    """One transaction: an audit entry that cannot be written takes the status change back with it; and a
+    decision made on a stale view (another official decided meanwhile) writes nothing and tells nobody."""
+    from storage.audit import NewAuditEntry
+
+    await make_official(local_bot, 500001, [DESA_A])
+    request = await submit(local_bot, 200001, DESA_A)
+    assert local_bot.services is not None
+    repository, now = local_bot.services.interest.repository, local_bot.services.clock.now()
+    seen = await repository.get(request.id)
+    assert seen is not None
+    with pytest.raises(ValueError):
+        await repository.change_status(seen, "contacted", None, now, NewAuditEntry(500001, "no_such_action"))
+    stored = await repository.get(request.id)
+    assert stored is not None and stored.status == "new" and stored.first_action_at is None
+    entry = NewAuditEntry(500001, "status_change", DESA_A, request.ref, "new→contacted")
+    assert (await repository.change_status(seen, "contacted", None, now, entry))[1] is True
+    after, changed = await repository.change_status(seen, "unreachable", None, now, entry)  # `seen` is stale
+    assert not changed and after.status == "contacted"
+    assert await local_bot.services.audit.count("status_change") == 1

@@ -52,7 +52,7 @@ async def test_full_request_gets_a_reference_and_shows_in_minatsaya(local_bot: L
     async def official_hook(request: InterestRequestView) -> None:
         notified.append(request)
 
-    services.interest_created_hooks.append(official_hook)
+    services.interest.subscribe(official_hook)
     user = local_bot.user(420001)
     await onboard(local_bot, user)
     summary = await fill_until_summary(user)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
+from bot.domain.clock import FixedClock
+from bot.domain.eligibility import Answers, EligibilityService
+from bot.domain.i18n import translator
 from bot.domain.interest import Draft, InterestRequestView, InterestService, clean_name, clean_phone, view
 from bot.domain.privacy import Vault
 from storage.db import Database
@@ -97,6 +101,38 @@ async def test_eligibility_results_keep_no_personal_link_after_erasure(db: Datab
     assert [(r.outcome, r.created_at) for r in await repo.list_for_user(7)] == [("likely", NOW)]
     await repo.forget_user(7)
     assert await repo.list_for_user(7) == []
+
+
+async def test_eligibility_service_records_the_screening_and_forgets_the_user(db: Database) -> None:
+    repo = EligibilityRepository(db)
+    service = EligibilityService(repo, FixedClock(NOW), ZoneInfo("Asia/Makassar"))
+    screening = await service.screen(7, Answers(kabupaten_code="64.08", kecamatan_code="64.08.01", occupation="ojek",
+                                                income="lt1", member="no"))
+    assert screening.result.outcome == "likely" and screening.bpu.basic_total > 0
+    assert [(r.kabupaten_code, r.outcome, r.income_range, r.created_at) for r in await repo.list_for_user(7)] == [
+        ("64.08", "likely", "lt1", NOW)]
+    assert await service.describe(7, translator("id")) == []
+    await service.erase(7)
+    assert await repo.list_for_user(7) == []
+    assert service.home_kabupaten("64.08") is not None and service.home_kabupaten("32.04") is None
+    assert service.home_kabupaten("64.08.01") is None and service.age_range("1990") == (35, 36)
+
+
+async def test_interest_service_subscribe_erase_and_describe(db: Database, vault: Vault) -> None:
+    seen: list[str] = []
+
+    async def hook(request: InterestRequestView) -> None:
+        seen.append(request.ref)
+
+    service = InterestService(InterestRepository(db), vault, [], clock=FixedClock(NOW))
+    service.subscribe(hook)
+    service.subscribe(hook)  # idempotent: a restart registering again keeps one
+    submitted = await service.submit(100, DRAFT, "id")
+    assert seen == [submitted.request.ref] and submitted.request.created_at == NOW
+    lines = await service.describe(100, translator("en"))
+    assert lines[0] == "Interest requests: 1" and "6408********0001" in lines[1] and NIK not in lines[1]
+    await service.erase(100)
+    assert await service.for_user(100) == [] and await service.describe(100, translator("en")) == []
 
 
 @pytest.mark.parametrize(("text", "expected"), [

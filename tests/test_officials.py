@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from bot.domain.clock import FixedClock
-from bot.domain.officials import accept_invite, create_invite, find_invite
 from bot.domain.privacy import Vault, generate_key
 from bot.domain.roles import Actor, can_access
 from bot.runtime.cli import main as cli_main
@@ -127,7 +126,7 @@ async def test_list_and_revoke_takes_effect_at_once(local_bot: LocalBot) -> None
     assert "only for village officials" in ((await official.expect_reply()).text or "")
     assert local_bot.services is not None
     assert await local_bot.services.audit.count("revoke") == 1
-    assert 500010 not in await local_bot.services.official_ids()
+    assert 500010 not in await local_bot.services.officials.active_ids()
 
 
 async def test_admin_invites_another_admin(local_bot: LocalBot) -> None:
@@ -172,28 +171,30 @@ def test_can_access_by_prefix() -> None:
 async def test_repository_invites_once_and_areas(db: Database) -> None:
     settings = load_settings(BOT_TOKEN="123456:TEST", DATA_KEY=generate_key(), DATABASE_URL="sqlite+aiosqlite://",
                              ADMIN_IDS=str(ADMIN_ID))
-    services = build_services(settings, db, Vault(settings.data_key()), FixedClock(NOW))
+    clock = FixedClock(NOW)
+    services = build_services(settings, db, Vault(settings.data_key()), clock)
     admin = Actor(ADMIN_ID, "admin")
-    first = await create_invite(services, admin, "official", [DESA_A, KEC_B], NOW)
-    assert await find_invite(services, first.code, NOW) is not None
-    official = await accept_invite(services, first.code, 42, "Budi", NOW)
+    first = await services.officials.create_invite(admin, "official", [DESA_A, KEC_B])
+    assert await services.officials.find_invite(first.code) is not None
+    official = await services.officials.accept_invite(first.code, 42, "Budi")
     assert official is not None and official.area_codes == (DESA_A, KEC_B)
-    assert await accept_invite(services, first.code, 43, "Eve", NOW) is None
+    assert await services.officials.accept_invite(first.code, 43, "Eve") is None
     assert await services.officials.officials_for(DESA_A) == [42]
     assert await services.officials.officials_for("64.08.02.2005") == [42]
     assert await services.officials.officials_for(DESA_A2) == []
-    second = await create_invite(services, admin, "official", [DESA_A2], NOW)
-    await accept_invite(services, second.code, 42, "Budi", NOW)  # more areas for the same official
+    second = await services.officials.create_invite(admin, "official", [DESA_A2])
+    await services.officials.accept_invite(second.code, 42, "Budi")  # more areas for the same official
     assert (await services.officials.active(42)).area_codes == (DESA_A, DESA_A2, KEC_B)  # type: ignore[union-attr]
-    assert await services.officials.revoke(42, ADMIN_ID, NOW)
+    assert await services.officials.revoke(admin, 42)
     assert await services.officials.officials_for(DESA_A) == []
     assert (await services.roles.actor(42)).role == "worker"
-    expired = await create_invite(services, admin, "official", [DESA_A], NOW)
-    assert await accept_invite(services, expired.code, 44, None, NOW + dt.timedelta(days=8)) is None
+    expired = await services.officials.create_invite(admin, "official", [DESA_A])
+    clock.advance(dt.timedelta(days=8))
+    assert await services.officials.accept_invite(expired.code, 44, None) is None
     with pytest.raises(ValueError):
-        await create_invite(services, admin, "official", ["99.99.99.9999"], NOW)
+        await services.officials.create_invite(admin, "official", ["99.99.99.9999"])
     with pytest.raises(ValueError):
-        await create_invite(services, Actor(42, "official", (DESA_A,)), "official", [DESA_A], NOW)
+        await services.officials.create_invite(Actor(42, "official", (DESA_A,)), "official", [DESA_A])
 
 
 def test_cli_invite_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[str],
@@ -213,7 +214,7 @@ def test_cli_invite_list_revoke(tmp_path: Path, capsys: pytest.CaptureFixture[st
         db = Database(os.environ["DATABASE_URL"])
         try:
             services = build_services(load_settings(), db, Vault(os.environ["DATA_KEY"]))
-            assert await accept_invite(services, code, 4242, "Budi", dt.datetime.now(dt.UTC)) is not None
+            assert await services.officials.accept_invite(code, 4242, "Budi") is not None
         finally:
             await db.close()
 

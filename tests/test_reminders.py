@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.testing.runtime import LocalBot
 from bot.testing.user import TelegramUser
-from handlers.reminders import JOB_NAME, run_due_reminders
+from handlers.reminders import JOB_NAME, RemindMe, run_due_reminders
 from tests.flows import onboard
 from tests.roster_helpers import SITI, import_rows
 
@@ -61,7 +61,7 @@ async def test_reminders_30_and_7_days_before_end_once_each(local_bot: LocalBot,
     assert await run(local_bot, at(end + dt.timedelta(days=1))) == 0
     services = local_bot.services
     assert services is not None
-    sent = await services.reminders.sent(300001)
+    sent = await services.reminders.repository.sent(300001)
     assert [(r.kind, r.status) for r in sent] == [("d30", "sent"), ("d7", "sent")]
 
 
@@ -101,7 +101,8 @@ async def test_stop_button_and_erase_end_reminders(local_bot: LocalBot, tmp_path
     assert services is not None
     await subscribe(local_bot, tmp_path, user_id=300002)
     await services.erase_user(300002)
-    assert await services.reminders.get(300002) is None and await services.reminders.sent(300002) == []
+    reminders = services.reminders.repository
+    assert await reminders.get(300002) is None and await reminders.sent(300002) == []
 
 
 async def test_blocked_user_is_marked_and_not_retried(local_bot: LocalBot, tmp_path: Path) -> None:
@@ -110,7 +111,7 @@ async def test_blocked_user_is_marked_and_not_retried(local_bot: LocalBot, tmp_p
     assert await run(local_bot, at(SITI.berakhir - dt.timedelta(days=30))) == 0
     services = local_bot.services
     assert services is not None
-    assert [(r.kind, r.status) for r in await services.reminders.sent(300001)] == [("d30", "failed")]
+    assert [(r.kind, r.status) for r in await services.reminders.repository.sent(300001)] == [("d30", "failed")]
     profile = await services.users.get(300001)
     assert profile is not None and profile.blocked_at is not None
 
@@ -120,9 +121,9 @@ async def test_opt_in_needs_a_fresh_protected_check(local_bot: LocalBot, tmp_pat
     await onboard(local_bot, user)
     menu = user.last_reply
     assert menu is not None
-    await user.press_data(menu.message_id, "status:remind")  # forged button: no check was done
+    await user.press_data(menu.message_id, RemindMe().pack())  # forged button: no check was done
     assert "cek status perlindungan dulu" in ((await user.expect_reply()).text or "")
-    assert local_bot.services is not None and await local_bot.services.reminders.get(300003) is None
+    assert local_bot.services is not None and await local_bot.services.reminders.repository.get(300003) is None
 
 
 async def test_daily_job_runs_at_eight_wita(local_bot: LocalBot) -> None:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from bot.domain.clock import FixedClock
 from bot.domain.i18n import load_catalogs, translator
 from bot.domain.privacy import Vault
-from bot.domain.roster import RosterImporter, error_report_csv, map_header, parse_date, validate_row
+from bot.domain.roster import error_report_csv, map_header, parse_date, validate_row
 from bot.domain.roster_files import SAMPLE_HEADER, csv_bytes, sample_rows, write_sample_csv, xlsx_bytes
 from bot.runtime.services import Services, build_services
 from bot.runtime.settings import load_settings
@@ -77,7 +77,7 @@ async def test_import_stores_no_personal_data_in_clear(services: Services, db: D
         dump = " ".join(str(v) for row in await conn.execute(sa.select(roster_members)) for v in row)
     for secret in (SITI.nik, "Siti", "1985-08-17", SITI.kpj, BUDI.nik):
         assert secret not in dump
-    member = await services.roster.find_by_nik_hash(services.vault.hash_nik(SITI.nik))
+    member = await services.roster.repository.find_by_nik_hash(services.vault.hash_nik(SITI.nik))
     assert member is not None and member.kode_desa == "64.08.04.2001"
     assert services.vault.decrypt(member.nama_enc, context="roster_members.nama") == "Siti Aminah"
     assert await services.roster.count_by_area("64.08") == 2
@@ -109,8 +109,7 @@ async def test_bad_rows_reject_the_whole_file(services: Services, tmp_path: Path
 async def test_dry_run_writes_nothing(services: Services, tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     path.write_bytes(roster_csv([SITI]))
-    result = await RosterImporter(services.roster, services.vault).run(
-        path, file_name="r.csv", dry_run=True, imported_by="test", now=NOW, today=TODAY)
+    result = await services.roster.import_file(path, file_name="r.csv", dry_run=True, imported_by="test")
     assert (result.status, result.rows) == ("validated", 1)
     assert await services.roster.count_by_area() == 0
 
@@ -120,23 +119,23 @@ async def test_upsert_updates_and_replace_ends_missing(services: Services, tmp_p
     renewed = dataclasses.replace(BUDI, mulai=dt.date(2026, 1, 1), berakhir=dt.date(2027, 6, 30))
     result = await import_rows(services, tmp_path, [renewed], mode="upsert")
     assert (result.inserted, result.updated, result.ended) == (0, 1, 0)
-    budi = await services.roster.find_by_nik_hash(services.vault.hash_nik(BUDI.nik))
+    budi = await services.roster.repository.find_by_nik_hash(services.vault.hash_nik(BUDI.nik))
     assert budi is not None and budi.berakhir == dt.date(2027, 6, 30)
     result = await import_rows(services, tmp_path, [renewed], mode="replace")
     assert (result.updated, result.ended) == (1, 1)
-    siti = await services.roster.find_by_nik_hash(services.vault.hash_nik(SITI.nik))
+    siti = await services.roster.repository.find_by_nik_hash(services.vault.hash_nik(SITI.nik))
     assert siti is not None and siti.removed_on == TODAY
     assert await services.roster.count_by_area("64.08") == 1
     result = await import_rows(services, tmp_path, [SITI], mode="upsert")  # back on the list
-    siti = await services.roster.find_by_nik_hash(services.vault.hash_nik(SITI.nik))
+    siti = await services.roster.repository.find_by_nik_hash(services.vault.hash_nik(SITI.nik))
     assert siti is not None and siti.removed_on is None
 
 
 async def test_csv_dialects_and_xlsx(services: Services, tmp_path: Path) -> None:
     semicolon = tmp_path / "semicolon.csv"
     semicolon.write_bytes(roster_csv([SITI], delimiter=";", bom=True))
-    importer = RosterImporter(services.roster, services.vault)
-    result = await importer.run(semicolon, file_name="s.csv", imported_by="t", now=NOW, today=TODAY)
+    importer = services.roster
+    result = await importer.import_file(semicolon, file_name="s.csv", imported_by="t")
     assert (result.status, result.inserted) == ("imported", 1)
     workbook = tmp_path / "roster.xlsx"
     header = ["No NIK", "Nama Peserta", "Tgl Lahir", "Kode Desa", "Program", "Sumber Dana", "Tgl Mulai",
@@ -145,21 +144,21 @@ async def test_csv_dialects_and_xlsx(services: Services, tmp_path: Path) -> None
         [int(BUDI.nik), BUDI.nama, dt.datetime(1979, 3, 2), "6408012001", "JKK + JKM + JHT", "dana desa",
          dt.datetime(2026, 1, 1), 46387, None],
     ]))
-    result = await importer.run(workbook, file_name="roster.xlsx", imported_by="t", now=NOW, today=TODAY)
+    result = await importer.import_file(workbook, file_name="roster.xlsx", imported_by="t")
     assert (result.status, result.inserted) == ("imported", 1), result.errors
-    budi = await services.roster.find_by_nik_hash(services.vault.hash_nik(BUDI.nik))
+    budi = await services.roster.repository.find_by_nik_hash(services.vault.hash_nik(BUDI.nik))
     assert budi is not None
     assert (budi.program, budi.sumber_dana, budi.berakhir) == ("JKK+JKM+JHT", "DANA_DESA", dt.date(2026, 12, 31))
 
 
 async def test_unreadable_and_unsupported_files(services: Services, tmp_path: Path) -> None:
-    importer = RosterImporter(services.roster, services.vault)
+    importer = services.roster
     for name, data, code in (("x.pdf", b"%PDF", "file_unsupported"), ("x.xlsx", b"not a zip", "file_unreadable"),
                              ("x.csv", "nik;nama\n".encode("utf-16"), "file_encoding"),
                              ("x.csv", csv_bytes(SAMPLE_HEADER, []), "no_rows")):
         path = tmp_path / name
         path.write_bytes(data)
-        result = await importer.run(path, file_name=name, imported_by="t", now=NOW, today=TODAY)
+        result = await importer.import_file(path, file_name=name, imported_by="t")
         assert result.status == "rejected" and [e.code for e in result.errors] == [code], name
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from PIL import Image
 
+from bot.domain.clock import FixedClock
 from bot.domain.statistics import CoverageTarget, StatisticsService, load_targets
 from bot.testing.runtime import LocalBot
 from storage.db import Database
@@ -62,13 +63,18 @@ async def seed(db: Database) -> None:
         ])
 
 
+async def no_areas(user_id: int) -> list[str]:
+    return []
+
+
 async def test_statistics_per_scope(db: Database) -> None:
     await seed(db)
     targets = [CoverageTarget(region="64.08", name="Kutai Timur", target=160000, source="test",
                               valid_from=dt.date(2025, 11, 1))]
-    service = StatisticsService(StatisticsRepository(db), RosterRepository(db).count_by_area, targets)
     wita = ZoneInfo("Asia/Makassar")
-    everything = await service.for_scope(None, NOW, wita)
+    service = StatisticsService(StatisticsRepository(db), RosterRepository(db).count_by_area, no_areas,
+                                FixedClock(NOW), wita, targets)
+    everything = await service.for_scope(None)
     assert everything.users == 4 and everything.users_active_30d == 3
     assert everything.status_outcomes == {"protected": 1, "inactive": 1, "not_found": 1}
     assert everything.eligibility_outcomes == {"likely": 1, "needs_verification": 1, "not_eligible": 1}
@@ -80,7 +86,7 @@ async def test_statistics_per_scope(db: Database) -> None:
     assert everything.weekly_requests[-1] == 4 and sum(everything.weekly_requests) == 4  # week of Mon 16 Nov
     assert everything.weekly_checks[-1] == 2 and everything.weekly_checks[-2] == 1
 
-    kecamatan = await service.for_scope(MUARA_ANCALONG, NOW, wita)
+    kecamatan = await service.for_scope(MUARA_ANCALONG)
     assert kecamatan.users == 2
     assert kecamatan.status_outcomes == {"protected": 1, "inactive": 1}
     assert kecamatan.eligibility_outcomes == {"likely": 1, "needs_verification": 1}
@@ -88,7 +94,7 @@ async def test_statistics_per_scope(db: Database) -> None:
                                           MUARA_ANCALONG + ".2002": {"contacted": 1}}
     assert kecamatan.roster == 3 and kecamatan.coverage == []  # the target is for the whole kabupaten
 
-    other = await service.for_scope(MUARA_WAHAU, NOW, wita)
+    other = await service.for_scope(MUARA_WAHAU)
     assert other.requests_total == 1 and other.roster == 0 and other.median_follow_up_hours is None
 
 
@@ -139,7 +145,7 @@ async def test_officials_see_only_their_area_and_workers_nothing(local_bot: Loca
     async def area_of(user_id: int) -> str | None:
         return MUARA_WAHAU if user_id == official.user_id else None
 
-    local_bot.services.official_area = area_of
+    local_bot.services.statistics.official_area = area_of
     await onboard(local_bot, official, language="English")
     await official.send("/statistik")
     text = (await official.expect_reply()).text or ""

@@ -47,7 +47,7 @@ async def test_protected_answer_shows_programmes_dates_and_masks(local_bot: Loca
     assert "🔔 Ingatkan sebelum berakhir" in buttons and "💰 Manfaat & Iuran" in buttons
     services = local_bot.services
     assert services is not None
-    assert await services.status_checks.outcomes_for_user(200001) == ["protected"]
+    assert await services.status_checks.repository.outcomes_for_user(200001) == ["protected"]
 
 
 async def test_inactive_answer_offers_bpu_with_todays_amount(local_bot: LocalBot, tmp_path: Path) -> None:
@@ -71,7 +71,7 @@ async def test_wrong_birth_date_looks_exactly_like_unknown_nik(local_bot: LocalB
     assert [label for row in buttons_wrong for label in row][:2] == ["✅ Cek Kelayakan", "📝 Daftar Minat"]
     services = local_bot.services
     assert services is not None
-    assert await services.status_checks.outcomes_for_user(200001) == ["not_found", "not_found"]
+    assert await services.status_checks.repository.outcomes_for_user(200001) == ["not_found", "not_found"]
 
 
 async def test_sixth_check_of_the_day_is_refused(local_bot: LocalBot, tmp_path: Path) -> None:
@@ -84,7 +84,7 @@ async def test_sixth_check_of_the_day_is_refused(local_bot: LocalBot, tmp_path: 
     assert "Jatah cek Anda hari ini sudah habis" in refused
     services = local_bot.services
     assert services is not None
-    outcomes = await services.status_checks.outcomes_for_user(200001)
+    outcomes = await services.status_checks.repository.outcomes_for_user(200001)
     assert outcomes == ["not_found"] * 5 + ["limited"]
     local_bot.clock.advance(dt.timedelta(days=1))  # type: ignore[attr-defined]
     text = await ask_status(user, SITI.nik, "17-08-1985")
@@ -101,8 +101,8 @@ async def test_erasing_data_does_not_reset_the_daily_limit(local_bot: LocalBot, 
     await user.expect_reply()
     services = local_bot.services
     assert services is not None
-    assert await services.status_checks.outcomes_for_user(200001) == []  # anonymised, counts kept
-    assert (await services.status_checks.count_by_outcome())["not_found"] == 5
+    assert await services.status_checks.repository.outcomes_for_user(200001) == []  # anonymised, counts kept
+    assert (await services.status_checks.repository.count_by_outcome())["not_found"] == 5
     await onboard(local_bot, user)
     await user.press("🛡 Cek Status Perlindungan")
     assert "sudah habis" in ((await user.expect_reply()).text or "")

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from bot.domain.i18n import LANGUAGE_NAMES, N_, SUPPORTED_LANGUAGES, Translator
-from bot.domain.regions import region, short_name
+from bot.domain.regions import normalize_code, region, short_name
 from storage.broadcasts import BroadcastRepository
 
+AudienceKind = Literal["everyone", "workers", "officials", "kabupaten", "kecamatan", "desa", "language"]
+
 # kind -> button label msgid, in menu order
-KINDS: dict[str, str] = {
+KINDS: dict[AudienceKind, str] = {
     "everyone": N_("👥 Everyone"),
     "workers": N_("👷 Workers"),
     "officials": N_("🏛 Officials"),
@@ -59,6 +62,30 @@ class Audience:
         names = {"everyone": t.gettext("Everyone"), "workers": t.gettext("Workers"),
                  "officials": t.gettext("Officials")}
         return names[self.kind]
+
+
+@dataclass(frozen=True)
+class AreaPick:
+    """Where an admin's area choice leads: the audience, or (a wider region) its parts to choose from."""
+
+    audience: Audience | None = None
+    narrow: str | None = None  # the region code whose parts to offer next
+
+
+def pick_area(kind: str, text: str) -> AreaPick | None:
+    """A region code, tapped or typed, for an area audience of `kind` (kabupaten/kecamatan/desa): the audience
+    when the code is of that level, the region to narrow down when it is wider; None when unknown or narrower."""
+    level = AREA_LEVELS.get(kind)
+    code = normalize_code(text)
+    found = region(code) if code else None
+    if level is None or found is None or found.level > level:
+        return None
+    if found.level < level:
+        return AreaPick(narrow=found.code)
+    try:
+        return AreaPick(audience=Audience(kind, found.code))
+    except AudienceError:
+        return None
 
 
 async def _none() -> set[int]:

@@ -1,12 +1,15 @@
-"""Reading the audit log: short lines for /audit and a CSV file for the whole log. Free of Telegram types."""
+"""The audit log: `AuditService` records who saw a full NIK, exported, changed a status, invited or revoked, and
+reads it back for /audit (short lines, and the whole log as a CSV file). Free of Telegram types."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
+from bot.domain.clock import Clock
 from bot.domain.i18n import N_, Translator
-from storage.audit import AuditEntry
+from storage.audit import AuditEntry, AuditRepository
 
 ACTION_LABELS: dict[str, str] = {
     "nik_view": N_("viewed full NIK"),
@@ -17,6 +20,7 @@ ACTION_LABELS: dict[str, str] = {
     "invite_accepted": N_("accepted invite"),
     "revoke": N_("revoked"),
 }
+RECENT = 50  # entries shown by /audit
 
 
 def action_label(t: Translator, action: str) -> str:
@@ -38,3 +42,40 @@ def to_csv(t: Translator, entries: list[AuditEntry]) -> bytes:
         writer.writerow([e.id, e.at.astimezone(t.tz).strftime("%Y-%m-%d %H:%M:%S"), e.actor_id, e.action,
                          e.area_code or "", e.target or "", e.detail or ""])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+class AuditService:
+    """One door to the audit log, for the features that record (`record`) and for /audit (`recent_lines`,
+    `export`). No personal data in it: targets are request references, officials' ids or region codes."""
+
+    def __init__(self, repository: AuditRepository, clock: Clock) -> None:
+        self.repository = repository
+        self.clock = clock
+
+    async def record(
+        self, *, actor_id: int, action: str, now: dt.datetime | None = None, area_code: str | None = None,
+        target: str | None = None, detail: str | None = None,
+    ) -> None:
+        """`now` defaults to the clock (callers that stamp a change with its own moment pass it)."""
+        await self.repository.record(actor_id=actor_id, action=action, now=now or self.clock.now(),
+                                     area_code=area_code, target=target, detail=detail)
+
+    async def recent(self, limit: int = RECENT) -> list[AuditEntry]:
+        """Newest first."""
+        return await self.repository.recent(limit)
+
+    async def all(self) -> list[AuditEntry]:
+        """Oldest first."""
+        return await self.repository.all()
+
+    async def count(self, action: str | None = None) -> int:
+        return await self.repository.count(action)
+
+    async def recent_lines(self, t: Translator, limit: int = RECENT) -> list[str]:
+        """/audit: one short line per entry, newest first ([] when the log is empty)."""
+        return [line(t, entry) for entry in await self.recent(limit)]
+
+    async def export(self, t: Translator) -> tuple[str, bytes]:
+        """The whole log as a CSV file: (file name stamped with the local time, content)."""
+        stamp = self.clock.now().astimezone(t.tz).strftime("%Y%m%d-%H%M")
+        return f"audit-{stamp}.csv", to_csv(t, await self.all())

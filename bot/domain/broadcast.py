@@ -28,11 +28,14 @@ import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain.audience import Audience, AudienceResolver
 from bot.domain.clock import Clock
+from bot.domain.i18n import Translator
+
+# BroadcastRow: handlers import the job type from here (they never import storage)
 from storage.broadcasts import OPEN_STATES, BroadcastRepository, BroadcastRow, Delivery
 from storage.users import UserRepository
 
@@ -45,6 +48,10 @@ EPSILON = 1e-6  # float slack when counting tokens
 MIN_SLEEP = 0.001
 WAIT_SLICE = 0.25  # waits are cut in slices so pause/stop/shutdown are noticed quickly
 CONTROL_CHECK_SECONDS = 1.0  # how often the loop re-reads the job's state (another process may pause it)
+WITA = ZoneInfo("Asia/Makassar")
+
+JobAction = Literal["pause", "resume", "stop", "resend"]
+QuickTime = Literal["hour", "tomorrow"]
 
 
 # --------------------------------------------------------------------------- content and sending
@@ -125,6 +132,7 @@ class Transport:
     progress: ProgressSink
     spawn: Callable[[Coroutine[Any, Any, None]], asyncio.Task[None]]
     is_stopping: Callable[[], bool] = lambda: False
+    owner: object = None  # whose transport this is (the Telegram layer attaches one per Application)
 
 
 # --------------------------------------------------------------------------- rate limiting
@@ -296,51 +304,8 @@ class BroadcastRunner:
         self._sent_at_start = (await self.repo.counts(self.job_id))["sent"]
         self._started = self.timer.monotonic()
         in_flight: set[asyncio.Task[None]] = set()
-        last_report = -math.inf
-        last_check = self.timer.monotonic()
-        state = "running"
         try:
-            while True:
-                await self._flush()
-                if self.timer.monotonic() - last_report >= self.options.progress_interval:
-                    await self._report("running")
-                    last_report = self.timer.monotonic()
-                if self.control is not None:
-                    state = self.control
-                    break
-                if self.is_stopping():
-                    break
-                if self.timer.monotonic() - last_check >= CONTROL_CHECK_SECONDS:
-                    last_check = self.timer.monotonic()
-                    current = await self.repo.get(self.job_id)
-                    if current is None or current.state != "running":
-                        state = current.state if current else "missing"
-                        break
-                if len(in_flight) >= self.max_in_flight:
-                    await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-                    continue
-                taken = await self.bucket.take(self.max_batch, self._interrupted)
-                if taken == 0:
-                    continue
-                ids = await self.repo.claim(self.job_id, taken, self.clock.now())
-                if len(ids) < taken:
-                    self.bucket.refund(taken - len(ids))
-                if ids:
-                    for user_id in ids:
-                        task = asyncio.create_task(self._deliver(user_id))
-                        in_flight.add(task)
-                        task.add_done_callback(in_flight.discard)
-                    continue
-                if in_flight:
-                    await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-                    continue
-                await self._flush()
-                counts = await self.repo.counts(self.job_id)
-                if not any(counts[s] for s in OPEN_STATES):
-                    await self.repo.set_state(self.job_id, "done", from_states=("running",), now=self.clock.now())
-                    state = "done"
-                    break
-                await self._sleep(WAIT_SLICE)  # rows held by another sender; look again shortly
+            state = await self._send_all(in_flight)
         except asyncio.CancelledError:
             for task in in_flight:
                 task.cancel()
@@ -353,6 +318,58 @@ class BroadcastRunner:
         elif state == "paused":
             await self._report("paused")
         return state
+
+    async def _send_all(self, in_flight: set[asyncio.Task[None]]) -> str:
+        """Claim and send until nothing is left or the run is interrupted; returns the state it ends in."""
+        last_report = -math.inf
+        last_check = self.timer.monotonic()
+        while True:
+            await self._flush()
+            if self.timer.monotonic() - last_report >= self.options.progress_interval:
+                await self._report("running")
+                last_report = self.timer.monotonic()
+            if self.control is not None:
+                return self.control
+            if self.is_stopping():
+                return "running"
+            if self.timer.monotonic() - last_check >= CONTROL_CHECK_SECONDS:
+                last_check = self.timer.monotonic()
+                current = await self.repo.get(self.job_id)
+                if current is None or current.state != "running":
+                    return current.state if current else "missing"
+            if len(in_flight) >= self.max_in_flight:
+                await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                continue
+            taken = await self.bucket.take(self.max_batch, self._interrupted)
+            if taken == 0:
+                continue
+            if await self._claim(taken, in_flight):
+                continue
+            if in_flight:
+                await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                continue
+            if await self._finish_if_done():
+                return "done"
+            await self._sleep(WAIT_SLICE)  # rows held by another sender; look again shortly
+
+    async def _claim(self, taken: int, in_flight: set[asyncio.Task[None]]) -> bool:
+        """Claim up to `taken` recipients and start sending to them; False when none was left to claim."""
+        ids = await self.repo.claim(self.job_id, taken, self.clock.now())
+        if len(ids) < taken:
+            self.bucket.refund(taken - len(ids))
+        for user_id in ids:
+            task = asyncio.create_task(self._deliver(user_id))
+            in_flight.add(task)
+            task.add_done_callback(in_flight.discard)
+        return bool(ids)
+
+    async def _finish_if_done(self) -> bool:
+        await self._flush()
+        counts = await self.repo.counts(self.job_id)
+        if any(counts[s] for s in OPEN_STATES):
+            return False
+        await self.repo.set_state(self.job_id, "done", from_states=("running",), now=self.clock.now())
+        return True
 
     async def _deliver(self, user_id: int) -> None:
         assert self._content is not None
@@ -446,6 +463,8 @@ class Draft:
 
 @dataclass
 class BroadcastService:
+    """Broadcast jobs: compose → save → send now or at a time; pause, resume, stop; progress; erasure."""
+
     repo: BroadcastRepository
     users: UserRepository
     resolver: AudienceResolver
@@ -457,6 +476,7 @@ class BroadcastService:
     runners: dict[int, BroadcastRunner] = field(default_factory=dict)
     tasks: dict[int, asyncio.Task[None]] = field(default_factory=dict)
     after_send: Callable[[int], Awaitable[None]] | None = None  # tests/benchmark: simulate a crash mid-send
+    tz: ZoneInfo = WITA  # the admins' local time, for the times they type
 
     def attach(self, transport: Transport) -> None:
         """The Telegram layer hands over its transport when the Application starts."""
@@ -466,6 +486,45 @@ class BroadcastService:
 
     async def count(self, audience: Audience) -> int:
         return len(await self.resolver.recipients(audience))
+
+    async def job(self, job_id: int) -> BroadcastRow | None:
+        return await self.repo.get(job_id)
+
+    async def recent(self, limit: int = 5) -> list[tuple[BroadcastRow, Progress]]:
+        """The last `limit` jobs with their progress, oldest first (for /siaran_status)."""
+        found = [await self.progress(job.id) for job in reversed(await self.repo.recent(limit))]
+        return [item for item in found if item is not None]
+
+    async def set_progress_message(self, job_id: int, chat_id: int, message_id: int) -> None:
+        """Remember the admin's progress message, so it is edited rather than sent again."""
+        await self.repo.set_progress_message(job_id, chat_id, message_id)
+
+    # -- personal data (PersonalDataHolder)
+
+    async def erase(self, user_id: int) -> None:
+        """Drop the user from every broadcast's recipient list (a running job then skips them)."""
+        await self.repo.forget_user(user_id)
+
+    async def describe(self, user_id: int, t: Translator) -> list[str]:
+        return []  # only delivery states are kept: nothing to show in /dataku
+
+    # -- scheduling
+
+    def quick_time(self, choice: QuickTime) -> dt.datetime:
+        """The quick schedule buttons: in one hour, or tomorrow at 08:00 local time."""
+        now = self.clock.now()
+        if choice == "tomorrow":
+            when = parse_when("besok 08:00", now, self.tz)
+            assert when is not None
+            return when
+        return now + dt.timedelta(hours=1)
+
+    def read_time(self, text: str) -> dt.datetime | None:
+        """A time typed by an admin (local time; see `parse_when`), None when it cannot be read."""
+        return parse_when(text, self.clock.now(), self.tz)
+
+    def is_past(self, when: dt.datetime) -> bool:
+        return when <= self.clock.now()
 
     async def create(self, admin_id: int, draft: Draft, scheduled_at: dt.datetime | None = None) -> int:
         """Save the job; send now (scheduled_at None) or at `scheduled_at`."""
@@ -532,6 +591,11 @@ class BroadcastService:
             return False
         self._spawn(job_id)
         return True
+
+    async def control(self, job_id: int, action: JobAction) -> bool:
+        """The admin's buttons on a job; False when the job is no longer in a state that allows it."""
+        actions = {"pause": self.pause, "resume": self.resume, "stop": self.stop, "resend": self.resend_unsure}
+        return await actions[action](job_id)
 
     async def stop(self, job_id: int) -> bool:
         job = await self.repo.get(job_id)

@@ -5,10 +5,32 @@ Bump CONSENT_VERSION whenever the consent text changes: users are asked again.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from bot.domain.i18n import Translator
 
 CONSENT_VERSION = "2026-11-v1"
 RETENTION_YEARS = 2
+
+
+class ConsentAnswer(Protocol):
+    """What a user record says about consent (`storage.users.UserRecord` fits)."""
+
+    @property
+    def consent_status(self) -> str | None: ...
+
+    @property
+    def consent_version(self) -> str | None: ...
+
+
+def answered_current(user: ConsentAnswer) -> bool:
+    """The user has agreed to, or refused, the current consent text (otherwise: ask)."""
+    return user.consent_status is not None and user.consent_version == CONSENT_VERSION
+
+
+def agreed_current(user: ConsentAnswer) -> bool:
+    """The user has agreed to the current consent text: personal data may be asked."""
+    return user.consent_status == "given" and user.consent_version == CONSENT_VERSION
 
 
 def consent_text(t: Translator) -> str:

@@ -16,15 +16,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.domain.clock import Clock
 from bot.domain.content import CONTENT_DIR, ContentError, load_toml
 from bot.domain.contributions import Quote, quote
 from bot.domain.i18n import N_, Translator
 from bot.domain.occupations import LABELS as OCCUPATION_LABELS
 from bot.domain.occupations import occupation as find_occupation
-from bot.domain.regions import region, short_name
+from bot.domain.regions import HOME_PROVINCE, Region, kabupaten_in_province, kecamatan_of, region, short_name
+from storage.eligibility import EligibilityRepository
 
 RULES_DIR = CONTENT_DIR / "eligibility"
 FALLBACK_FILE = "fallback.toml"
@@ -256,76 +259,109 @@ def _check_range(low: int | None, high: int | None, rule_min: int, rule_max: int
     return "unsure"
 
 
+_OUTCOME_OF: dict[str, Outcome] = {"ok": "likely", "unsure": "needs_verification", "fail": "not_eligible"}
+
+
+class _Verdict:
+    """The reasons found so far under one rule, and the worst level among them (ok < unsure < fail)."""
+
+    def __init__(self, rule: Rule, region_name: str) -> None:
+        self.criteria = rule.criteria
+        self.region_name = region_name
+        self.reasons: list[Reason] = []
+        self.verify: list[str] = list(rule.unknown_criteria)
+        self.worst = "ok"
+
+    def mark(self, level: str, code: str, **params: str | int) -> None:
+        self.reasons.append(Reason(code, {"region": self.region_name, **params}))
+        if _SEVERITY[level] > _SEVERITY[self.worst]:
+            self.worst = level
+
+    def mark_criterion(self, status: Status, level: str, code: str, **params: str | int) -> None:
+        # Only a published ("required") criterion can refuse; a "checked" one only asks for verification.
+        self.mark("unsure" if level == "fail" and status != "required" else level, code, **params)
+
+
+def _check_domicile(v: _Verdict, answers: Answers) -> None:
+    if v.criteria.domicile == "unknown":
+        return
+    if answers.nik_kabupaten is not None and answers.nik_kabupaten != answers.kabupaten_code:
+        v.mark("unsure", "domicile_nik_other")
+    else:
+        v.mark("ok", "domicile_ok")
+
+
+def _check_age(v: _Verdict, answers: Answers) -> None:
+    c = v.criteria
+    if c.age == "unknown":
+        return
+    assert c.age_min is not None and c.age_max is not None
+    given = answers.age_min is not None and answers.age_max is not None
+    level = _check_range(answers.age_min, answers.age_max, c.age_min, c.age_max) if given else None
+    bounds = {"min": c.age_min, "max": c.age_max}
+    if level is None:
+        v.mark("unsure", "age_not_given", **bounds)
+        v.verify.append("age")
+    else:
+        code = {"ok": "age_ok", "fail": "age_outside", "unsure": "age_boundary"}[level]
+        v.mark_criterion(c.age, level, code, **bounds)
+
+
+def _check_occupation(v: _Verdict, answers: Answers) -> None:
+    c = v.criteria
+    if c.occupation == "unknown" or answers.occupation is None:
+        return
+    label = OCCUPATION_LABELS.get(answers.occupation, answers.occupation)
+    if answers.occupation in c.occupations:
+        v.mark("ok", "occupation_ok", occupation=label)
+    else:
+        v.mark_criterion(c.occupation, "fail", "occupation_not_listed", occupation=label)
+
+
+def _check_income(v: _Verdict, answers: Answers) -> None:
+    c = v.criteria
+    if c.income == "unknown":
+        return
+    assert c.income_max is not None
+    bounds_income = INCOME_RANGES.get(answers.income or "")
+    low, high = bounds_income if bounds_income else (None, None)
+    level = _check_range(low, high, 0, c.income_max)
+    if level is None:
+        v.mark("unsure", "income_not_given")
+        v.verify.append("income")
+    elif level == "ok":
+        v.mark("ok", "income_ok")
+    else:
+        v.mark_criterion(c.income, level, "income_above")
+
+
+def _check_welfare(v: _Verdict, answers: Answers) -> None:
+    if v.criteria.welfare_list == "unknown":
+        return
+    if answers.welfare_list == "yes":
+        v.mark("ok", "welfare_ok")
+    else:
+        v.mark_criterion(v.criteria.welfare_list, "fail" if answers.welfare_list == "no" else "unsure",
+                         "welfare_missing")
+
+
 def evaluate(answers: Answers, rules: RuleBook | None = None) -> Result:
     """The outcome and its reasons for these answers under the district's rule."""
     book = rules or load_rules()
     rule = book.rule_for(answers.kabupaten_code)
     name = region_display_name(answers.kabupaten_code)
-    c = rule.criteria
-    reasons: list[Reason] = []
-    verify: list[str] = list(rule.unknown_criteria)
-    worst = "ok"
-
-    def mark(level: str, code: str, **params: str | int) -> None:
-        nonlocal worst
-        reasons.append(Reason(code, {"region": name, **params}))
-        if _SEVERITY[level] > _SEVERITY[worst]:
-            worst = level
-
-    def soften(status: Status, level: str) -> str:
-        # Only a published ("required") criterion can refuse; a "checked" one only asks for verification.
-        return "unsure" if level == "fail" and status != "required" else level
-
+    v = _Verdict(rule, name)
     if rule.is_fallback:
-        mark("unsure", "no_district_rule")
+        v.mark("unsure", "no_district_rule")
     else:
-        if c.domicile != "unknown":
-            if answers.nik_kabupaten is not None and answers.nik_kabupaten != answers.kabupaten_code:
-                mark("unsure", "domicile_nik_other")
-            else:
-                mark("ok", "domicile_ok")
-        if c.age != "unknown":
-            assert c.age_min is not None and c.age_max is not None
-            given = answers.age_min is not None and answers.age_max is not None
-            level = _check_range(answers.age_min, answers.age_max, c.age_min, c.age_max) if given else None
-            bounds = {"min": c.age_min, "max": c.age_max}
-            if level is None:
-                mark("unsure", "age_not_given", **bounds)
-                verify.append("age")
-            else:
-                code = {"ok": "age_ok", "fail": "age_outside", "unsure": "age_boundary"}[level]
-                mark(soften(c.age, level), code, **bounds)
-        if c.occupation != "unknown" and answers.occupation is not None:
-            label = OCCUPATION_LABELS.get(answers.occupation, answers.occupation)
-            if answers.occupation in c.occupations:
-                mark("ok", "occupation_ok", occupation=label)
-            else:
-                mark(soften(c.occupation, "fail"), "occupation_not_listed", occupation=label)
-        if c.income != "unknown":
-            assert c.income_max is not None
-            bounds_income = INCOME_RANGES.get(answers.income or "")
-            low, high = bounds_income if bounds_income else (None, None)
-            level = _check_range(low, high, 0, c.income_max)
-            if level is None:
-                mark("unsure", "income_not_given")
-                verify.append("income")
-            elif level == "ok":
-                mark("ok", "income_ok")
-            else:
-                mark(soften(c.income, level), "income_above")
-        if c.welfare_list != "unknown":
-            if answers.welfare_list == "yes":
-                mark("ok", "welfare_ok")
-            else:
-                fail = "fail" if answers.welfare_list == "no" else "unsure"
-                mark(soften(c.welfare_list, fail), "welfare_missing")
+        for check in (_check_domicile, _check_age, _check_occupation, _check_income, _check_welfare):
+            check(v, answers)
     if answers.member == "yes":
-        reasons.append(Reason("already_member", {"region": name}))
+        v.reasons.append(Reason("already_member", {"region": name}))
     elif answers.member == "unknown":
-        reasons.append(Reason("member_unsure", {"region": name}))
-    outcome: Outcome = {"ok": "likely", "unsure": "needs_verification", "fail": "not_eligible"}[worst]  # type: ignore[assignment]
-    ordered_verify = tuple(dict.fromkeys(c_ for c_ in CRITERIA if c_ in verify))
-    return Result(outcome, rule, name, tuple(reasons), ordered_verify)
+        v.reasons.append(Reason("member_unsure", {"region": name}))
+    ordered_verify = tuple(dict.fromkeys(c for c in CRITERIA if c in v.verify))
+    return Result(_OUTCOME_OF[v.worst], rule, name, tuple(v.reasons), ordered_verify)
 
 
 def age_range_from_text(text: str, today: dt.date) -> tuple[int, int] | None:
@@ -368,3 +404,67 @@ def explain(result: Result, t: Translator) -> list[str]:
             params["occupation"] = t.gettext(str(params["occupation"]))
         lines.append(t.gettext(REASON_TEXTS[reason.code]).format(**params))
     return lines
+
+
+@dataclass(frozen=True)
+class Screening:
+    """One finished screening: the outcome with its reasons, and what self-registration as BPU costs today."""
+
+    answers: Answers
+    result: Result
+    bpu: Quote
+
+
+class EligibilityService:
+    """Cek Kelayakan: the region picker of the home province, typed ages, the outcome under the district's rule,
+    and the anonymous record of every screening (kept for statistics; the link to the user goes on erasure)."""
+
+    def __init__(
+        self, repository: EligibilityRepository, clock: Clock, tz: ZoneInfo, *, home_province: str = HOME_PROVINCE,
+        rules: RuleBook | None = None,
+    ) -> None:
+        self.repository = repository
+        self.clock = clock
+        self.tz = tz
+        self.home_province = home_province
+        self.rules = rules
+
+    def today(self) -> dt.date:
+        return self.clock.now().astimezone(self.tz).date()
+
+    def kabupaten(self) -> list[Region]:
+        """The kabupaten/kota offered as buttons (the home province's; others come from NIK digits)."""
+        return kabupaten_in_province(self.home_province)
+
+    def home_kabupaten(self, code: str) -> Region | None:
+        """The kabupaten/kota with this code when it is one of `kabupaten()`, else None."""
+        found = region(code)
+        if found is None or found.level != 2 or found.code[:2] != self.home_province:
+            return None
+        return found
+
+    @staticmethod
+    def kecamatan_in(kabupaten_code: str, code: str) -> bool:
+        return code in {r.code for r in kecamatan_of(kabupaten_code)}
+
+    def age_range(self, text: str) -> tuple[int, int] | None:
+        """A typed age or birth year as a range of ages today."""
+        return age_range_from_text(text, self.today())
+
+    async def screen(self, user_id: int, answers: Answers) -> Screening:
+        """Evaluate the answers, record the anonymous outcome, and price the BPU alternative."""
+        result = evaluate(answers, self.rules)
+        now = self.clock.now()
+        await self.repository.record(
+            user_id=user_id, kabupaten_code=answers.kabupaten_code, kecamatan_code=answers.kecamatan_code,
+            outcome=result.outcome, occupation=answers.occupation, income_range=answers.income, now=now,
+        )
+        bpu = bpu_alternative(answers.occupation, answers.income, now.astimezone(self.tz).date())
+        return Screening(answers, result, bpu)
+
+    async def erase(self, user_id: int) -> None:
+        """/hapusdata: the figures stay, their link to the user goes."""
+        await self.repository.forget_user(user_id)
+
+    async def describe(self, user_id: int, t: Translator) -> list[str]:
+        return []  # only ranges (region, outcome, work, income band) are kept; /dataku has not listed them

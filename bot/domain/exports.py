@@ -1,6 +1,7 @@
 """Exports of the follow-up queue for the district office: XLSX (openpyxl; Indonesian headers, widths set,
 dates in WITA) and CSV (UTF-8 with BOM, so Excel opens it right). The NIK column is included only for
-officials (their export is recorded in the audit log). Free of Telegram types.
+officials; every export is recorded in the audit log. Free of Telegram types: `ExportService` builds the file,
+the handler sends it.
 """
 
 from __future__ import annotations
@@ -10,22 +11,31 @@ import datetime as dt
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from bot.domain.audit import AuditService
 from bot.domain.followup import age_on, occupation_label, place, reason_text, status_label
-from bot.domain.i18n import N_, Translator
+from bot.domain.i18n import N_, Translator, translator
 from bot.domain.interest import InterestRequestView, view
+from bot.domain.officials import area_names
+from bot.domain.privacy import Vault
+from bot.domain.regions import HOME_PROVINCE, children, region, short_name
 from bot.domain.roles import Actor
+from storage.interest import InterestRepository
 
 if TYPE_CHECKING:
-    from bot.runtime.services import Services
+    from bot.domain.clock import Clock
+    from bot.domain.services import Config
 
 MAX_ROWS = 50_000
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ALL = "all"  # the scope "everything the actor may see"
+ALL_LABEL = "*"  # the label of ALL when the actor has several areas ("All my areas" on the button)
+ExportFormat = Literal["xlsx", "csv"]
 
 
 @dataclass(frozen=True)
@@ -62,20 +72,6 @@ COLUMNS: tuple[Column, ...] = (
 
 def columns(include_nik: bool) -> list[Column]:
     return [c for c in COLUMNS if include_nik or not c.nik]
-
-
-async def rows_for(services: Services, actor: Actor, area_codes: list[str] | None) -> list[InterestRequestView]:
-    """Requests of these areas the actor may see (officials: only inside their own areas; None = all of them)."""
-    if not actor.is_staff:
-        raise PermissionError("not an official")
-    if area_codes is None:
-        scope = None if actor.is_admin else list(actor.areas)
-    else:
-        if not all(actor.can_access(code) for code in area_codes):
-            raise PermissionError("area outside the actor's")
-        scope = area_codes
-    records = await services.interest.repository.list_for_areas(scope, None, limit=MAX_ROWS)
-    return [view(services.vault, r) for r in records]
 
 
 def to_xlsx(rows: list[InterestRequestView], t: Translator, today: dt.date, include_nik: bool, title: str) -> bytes:
@@ -130,3 +126,74 @@ def file_name(area_label: str, now: dt.datetime, t: Translator, extension: str) 
     stamp = now.astimezone(t.tz).strftime("%Y%m%d-%H%M")
     safe = "".join(ch if ch.isalnum() else "-" for ch in area_label).strip("-") or "semua"
     return f"jagakerja-{safe[:40]}-{stamp}.{extension}"
+
+
+class ExportDenied(PermissionError):
+    """Not an official, or an area outside the actor's."""
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    data: bytes
+    file_name: str
+    rows: int
+    include_nik: bool  # officials' files carry the NIK column (admins' do not)
+
+
+class ExportService:
+    """The requests of an area as a file for the district office (which works in Indonesian)."""
+
+    def __init__(self, requests: InterestRepository, audit: AuditService, vault: Vault, clock: Clock,
+                 config: Config) -> None:
+        self.requests = requests
+        self.audit = audit
+        self.vault = vault
+        self.clock = clock
+        self.config = config
+
+    @staticmethod
+    def scopes(actor: Actor) -> list[tuple[str, str]]:
+        """(scope, label) the actor may export: ALL (their whole area, label ALL_LABEL when they have several)
+        and each of their areas (admins: each kabupaten of the province)."""
+        if actor.is_admin:
+            return [(ALL, ALL_LABEL), *((r.code, short_name(r)) for r in children(HOME_PROVINCE))]
+        if len(actor.areas) == 1:
+            return [(ALL, area_names(actor.areas)[0])]
+        return [(ALL, ALL_LABEL), *zip(actor.areas, area_names(actor.areas), strict=True)]
+
+    @staticmethod
+    def known_scope(scope: str) -> bool:
+        return scope == ALL or region(scope) is not None
+
+    async def rows_for(self, actor: Actor, area_codes: list[str] | None) -> list[InterestRequestView]:
+        """Requests of these areas the actor may see (officials: only inside their own areas; None = all of
+        them)."""
+        if not actor.is_staff:
+            raise ExportDenied("not an official")
+        if area_codes is None:
+            scope = None if actor.is_admin else list(actor.areas)
+        else:
+            if not all(actor.can_access(code) for code in area_codes):
+                raise ExportDenied("area outside the actor's")
+            scope = area_codes
+        records = await self.requests.list_for_areas(scope, None, limit=MAX_ROWS)
+        return [view(self.vault, r) for r in records]
+
+    async def export(self, actor: Actor, scope: str, fmt: ExportFormat) -> ExportFile:
+        """The file for this scope (a known one: see `known_scope`), recorded in the audit log."""
+        area_codes = None if scope == ALL else [scope]
+        found = await self.rows_for(actor, area_codes)
+        now = self.clock.now()
+        t_id = translator("id", self.config.tz)  # the district office works in Indonesian
+        today = now.astimezone(t_id.tz).date()
+        include_nik = not actor.is_admin
+        if fmt == "xlsx":
+            data = to_xlsx(found, t_id, today, include_nik, title="Daftar Minat")
+        else:
+            data = to_csv(found, t_id, today, include_nik)
+        await self.audit.record(
+            actor_id=actor.user_id, action="export", now=now, area_code=None if area_codes is None else scope,
+            detail=f"{fmt} rows={len(found)}" + (" nik" if include_nik else ""))
+        label = "semua" if area_codes is None and actor.is_admin else \
+            "-".join(area_names(area_codes or list(actor.areas)))
+        return ExportFile(data, file_name(label, now, t_id, fmt), len(found), include_nik)

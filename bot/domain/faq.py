@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from rank_bm25 import BM25Okapi
@@ -24,7 +25,8 @@ from rapidfuzz import fuzz, process
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
 
-from bot.domain.benefits import FigureLookup
+from bot.domain.benefits import FigureLookup, load_benefits, parse_income
+from bot.domain.clock import Clock
 from bot.domain.content import CONTENT_DIR, ContentError, load_toml
 from bot.domain.i18n import LOCALES_DIR, SUPPORTED_LANGUAGES, Translator
 
@@ -278,3 +280,63 @@ def documents(languages: Iterable[str] = SUPPORTED_LANGUAGES) -> list[tuple[str,
 def matcher() -> FaqMatcher:
     """The process-wide matcher over the shipped FAQ files."""
     return FaqMatcher(documents(), load_slang())
+
+
+# ---------------------------------------------------------------- the service
+
+
+@dataclass(frozen=True)
+class Reply:
+    """How to answer a free-text question: `answer` (sure: `entry_id`), `unsure` (offer `suggested`), `income`
+    (an amount: offer the fee calculator) or `not_understood`. `suggested` are the closest entries, best first."""
+
+    kind: Literal["answer", "unsure", "income", "not_understood"]
+    entry_id: str = ""
+    suggested: tuple[str, ...] = ()
+
+
+def offers_calculator(entry_id: str) -> bool:
+    """Answers about contributions lead straight to the fee calculator."""
+    return entry_id.startswith("fee_")
+
+
+class FaqService:
+    """Tanya Jawab and the Manfaat & Iuran pages: FAQ entries answered with the figures valid today (WITA)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    def today(self, t: Translator) -> dt.date:
+        return self.clock.now().astimezone(t.tz).date()
+
+    def topics(self, language: str) -> dict[str, str]:
+        return load_faq(language).categories
+
+    def in_topic(self, language: str, topic: str) -> list[FaqEntry]:
+        return load_faq(language).in_category(topic)
+
+    def entry(self, language: str, entry_id: str) -> FaqEntry | None:
+        return load_faq(language).get(entry_id)
+
+    def answer(self, t: Translator, entry_id: str) -> str:
+        return render_answer(t, entry_id, self.today(t))
+
+    def benefit_pages(self, language: str) -> list[FaqEntry]:
+        """The Manfaat & Iuran pages, in the order of content/benefits.toml."""
+        faq = load_faq(language)
+        return [entry for page in load_benefits().pages if (entry := faq.get(page.faq)) is not None]
+
+    def is_benefit_page(self, entry_id: str) -> bool:
+        return entry_id in {page.faq for page in load_benefits().pages}
+
+    def reply_to(self, question: str) -> Reply:
+        """Never turns a weak match into an answer: below the bar the user gets the closest topics."""
+        result = matcher().match(question)
+        if not result.confident and parse_income(question) is not None:  # an amount typed outside the calculator
+            return Reply("income")
+        if not result.matches or result.coverage == 0:
+            return Reply("not_understood")
+        suggested = tuple(m.entry_id for m in result.matches)
+        if result.confident and result.best is not None:
+            return Reply("answer", result.best.entry_id, suggested)
+        return Reply("unsure", "", suggested)

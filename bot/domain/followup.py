@@ -1,28 +1,36 @@
 """The officials' follow-up queue: requests in their area, status changes (audited) that reach the worker,
 notices about new requests (grouped when many arrive), and the daily digest of untouched requests.
 
-Free of Telegram types: handlers render and send; this module decides and records.
+Free of Telegram types: handlers render and send; `FollowupService` decides and records. A status change or a
+note commits with its audit entry in one transaction, and a button press reads the request once (and decrypts
+it once). The notes officials write about a worker are erased with the worker by `OfficialsService.erase`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, Protocol, get_args
 
 from babel.dates import format_timedelta
 
+from bot.domain.audit import AuditService
 from bot.domain.contributions import quote
-from bot.domain.i18n import N_, Translator
+from bot.domain.i18n import N_, Translator, resolve_language, translator
 from bot.domain.interest import InterestRequestView, view
 from bot.domain.occupations import occupation
+from bot.domain.privacy import Vault
 from bot.domain.regions import region
-from bot.domain.roles import Actor
-from storage.interest import OPEN_STATUSES, InterestRecord
-from storage.officials import OfficialRecord
+from bot.domain.roles import Actor, RoleService
+from bot.domain.users import UserService
+from storage.audit import NewAuditEntry
+from storage.interest import OPEN_STATUSES, InterestRecord, InterestRepository
+from storage.officials import NoteRecord, OfficialRecord, OfficialRepository
 
 if TYPE_CHECKING:
-    from bot.runtime.services import Services
+    from bot.domain.clock import Clock
+    from bot.domain.services import Config
 
 PAGE_SIZE = 6
 NOTICE_WINDOW = dt.timedelta(minutes=10)
@@ -30,9 +38,14 @@ NOTICE_BURST = 5  # more than this many within the window → one grouped digest
 STALE_AFTER = dt.timedelta(days=3)
 NOTE_MAX = 300
 REASON_MAX = 200
+NOTE_CONTEXT = "followup_notes.text"
+
+FilterId = Literal["open", "new", "contacted", "unreachable", "registered", "not_eligible", "all"]
+ButtonStatus = Literal["contacted", "registered", "unreachable"]  # set with one button (registered: confirmed)
+RefusalCode = Literal["member", "region", "work", "age", "quota"]
 
 # Queue filters: (id, statuses, label). "open" is the default view.
-FILTERS: dict[str, tuple[tuple[str, ...] | None, str]] = {
+FILTERS: dict[FilterId, tuple[tuple[str, ...] | None, str]] = {
     "open": (OPEN_STATUSES, N_("Open")),
     "new": (("new",), N_("New")),
     "contacted": (("contacted",), N_("Contacted")),
@@ -52,13 +65,14 @@ STATUS_LABELS: dict[str, str] = {
 STATUS_ICONS = {"new": "🆕", "contacted": "📞", "registered": "✅", "not_eligible": "⛔", "unreachable": "📵"}
 
 # Preset reasons for "not eligible" (stored as "reason:<id>", translated for each reader).
-REFUSAL_REASONS: dict[str, str] = {
+REFUSAL_REASONS: dict[RefusalCode, str] = {
     "member": N_("Already a BPJS Ketenagakerjaan participant"),
     "region": N_("The NIK is from another district"),
     "work": N_("This work is not covered by the district programme"),
     "age": N_("Age is outside the programme's limit"),
     "quota": N_("The district's quota for this year is full"),
 }
+assert set(REFUSAL_REASONS) == set(get_args(RefusalCode)) and set(FILTERS) == set(get_args(FilterId))
 
 
 class AccessDenied(LookupError):
@@ -72,9 +86,8 @@ def status_label(t: Translator, status: str) -> str:
 def reason_text(t: Translator, reason: str | None) -> str | None:
     if not reason:
         return None
-    if reason.startswith("reason:") and reason[7:] in REFUSAL_REASONS:
-        return t.gettext(REFUSAL_REASONS[reason[7:]])
-    return reason
+    preset = next((label for code, label in REFUSAL_REASONS.items() if reason == f"reason:{code}"), None)
+    return t.gettext(preset) if preset else reason
 
 
 def clean_text(text: str, limit: int) -> tuple[str | None, bool]:
@@ -104,76 +117,6 @@ def occupation_label(t: Translator, occupation_id: str) -> str:
     return t.gettext(found.label_msgid) if found else occupation_id
 
 
-def _scope(actor: Actor) -> list[str] | None:
-    return None if actor.is_admin else list(actor.areas)
-
-
-@dataclass(frozen=True)
-class QueuePage:
-    items: list[InterestRequestView]
-    total: int
-    page: int
-    pages: int
-    filter_id: str
-
-
-async def queue(services: Services, actor: Actor, filter_id: str, page: int) -> QueuePage:
-    if not actor.is_staff:
-        raise AccessDenied("not an official")
-    statuses, _label = FILTERS.get(filter_id, FILTERS["open"])
-    filter_id = filter_id if filter_id in FILTERS else "open"
-    repo = services.interest.repository
-    total = await repo.count_for_areas(_scope(actor), statuses)
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(page, 0), pages - 1)
-    records = await repo.list_for_areas(_scope(actor), statuses, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
-    return QueuePage([view(services.vault, r) for r in records], total, page, pages, filter_id)
-
-
-async def open_request(services: Services, actor: Actor, request_id: int) -> InterestRequestView:
-    record = await services.interest.repository.get(request_id) if actor.is_staff else None
-    if record is None or not actor.can_access(record.desa_code):
-        raise AccessDenied(f"request {request_id}")
-    return view(services.vault, record)
-
-
-async def reveal_nik(services: Services, actor: Actor, request_id: int, now: dt.datetime) -> InterestRequestView:
-    request = await open_request(services, actor, request_id)
-    await services.audit.record(actor_id=actor.user_id, action="nik_view", now=now, area_code=request.desa_code,
-                                target=request.ref)
-    return request
-
-
-async def change_status(
-    services: Services, actor: Actor, request_id: int, status: str, reason: str | None, now: dt.datetime,
-) -> tuple[InterestRequestView, bool]:
-    """Returns the request after the change and whether the status actually changed."""
-    request = await open_request(services, actor, request_id)
-    if request.status == status and request.status_reason == reason:
-        return request, False
-    record: InterestRecord = await services.interest.repository.set_status(request_id, status, reason, now)
-    await services.audit.record(
-        actor_id=actor.user_id, action="status_change", now=now, area_code=request.desa_code, target=request.ref,
-        detail=f"{request.status}→{status}" + (f" ({reason})" if reason and reason.startswith("reason:") else ""),
-    )
-    return view(services.vault, record), True
-
-
-async def add_note(services: Services, actor: Actor, request_id: int, text: str, now: dt.datetime) -> None:
-    request = await open_request(services, actor, request_id)
-    await services.officials.add_note(
-        request_id=request.id, worker_id=request.user_id, official_id=actor.user_id,
-        text_enc=services.vault.encrypt(text, context="followup_notes.text"), now=now,
-    )
-    await services.audit.record(actor_id=actor.user_id, action="note", now=now, area_code=request.desa_code,
-                                target=request.ref)
-
-
-async def notes(services: Services, request_id: int) -> list[tuple[dt.datetime, str]]:
-    return [(n.created_at, services.vault.decrypt(n.text_enc, context="followup_notes.text"))
-            for n in await services.officials.notes(request_id)]
-
-
 def worker_update(t: Translator, request: InterestRequestView, day: dt.date) -> str | None:
     """What the worker hears when their request is decided (None for intermediate statuses)."""
     _ = t.gettext
@@ -201,52 +144,220 @@ def worker_update(t: Translator, request: InterestRequestView, day: dt.date) -> 
     return None
 
 
-# ----------------------------------------------------------------------------- notices to officials
+@dataclass(frozen=True)
+class QueuePage:
+    items: list[InterestRequestView]
+    total: int
+    page: int
+    pages: int
+    filter_id: FilterId
 
 
 @dataclass(frozen=True)
-class NoticePlan:
-    send_now: list[int]  # officials to message about this request right away
-    held: list[int]  # officials who already had NOTICE_BURST messages in the window: grouped later
+class Card:
+    """A request as an official sees it, with the officials' notes (oldest first)."""
+
+    request: InterestRequestView
+    notes: list[tuple[dt.datetime, str]]
 
 
-async def plan_notices(services: Services, request: InterestRequestView, now: dt.datetime) -> NoticePlan:
-    send_now: list[int] = []
-    held: list[int] = []
-    for official_id in await services.officials.officials_for(request.desa_code):
-        burst = await services.officials.notices_since(official_id, now - NOTICE_WINDOW) >= NOTICE_BURST
-        await services.officials.add_notice(official_id, request.id, now, sent=not burst)
-        (held if burst else send_now).append(official_id)
-    return NoticePlan(send_now, held)
+@dataclass(frozen=True)
+class StatusChange:
+    card: Card
+    changed: bool  # False: the request already had this status (nothing written, nobody told)
 
 
-async def due_digests(services: Services, now: dt.datetime) -> dict[int, list[InterestRequestView]]:
-    """Held notices whose window has closed: official → the requests still in their area."""
-    result: dict[int, list[InterestRequestView]] = {}
-    for official_id, pending in (await services.officials.pending_notices()).items():
-        if pending[0][1] > now - NOTICE_WINDOW:
-            continue
-        who = await roles_actor(services, official_id)
-        requests = []
-        for request_id, _at in pending:
-            try:
-                requests.append(await open_request(services, who, request_id))
-            except AccessDenied:  # revoked meanwhile, or the request was erased
+@dataclass(frozen=True)
+class NoticeDigest:
+    """Held notices of one official whose window has closed: the requests still in their area."""
+
+    official_id: int
+    language: str
+    requests: list[InterestRequestView]
+
+
+@dataclass(frozen=True)
+class StaleRequest:
+    ref: str
+    desa_code: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class StaleDigest:
+    """One official's requests untouched for STALE_AFTER or longer, oldest first."""
+
+    official_id: int
+    language: str
+    requests: list[StaleRequest]
+
+
+class NoticeSender(Protocol):
+    """Tells one official about a new request (the Telegram side renders and sends it)."""
+
+    async def new_request(self, official_id: int, language: str, request: InterestRequestView) -> None: ...
+
+
+def _scope(actor: Actor) -> list[str] | None:
+    return None if actor.is_admin else list(actor.areas)
+
+
+def _same_fields(a: InterestRecord, b: InterestRecord) -> bool:
+    return (a.nik_enc, a.name_enc, a.phone_enc, a.birth_date_enc, a.note_enc) == \
+        (b.nik_enc, b.name_enc, b.phone_enc, b.birth_date_enc, b.note_enc)
+
+
+class FollowupService:
+    """The follow-up queue for officials (their area only; admins everywhere) and the notices about it."""
+
+    def __init__(
+        self, requests: InterestRepository, officials: OfficialRepository, audit: AuditService,
+        roles: RoleService, users: UserService, vault: Vault, clock: Clock, config: Config,
+    ) -> None:
+        self.requests = requests
+        self.officials = officials
+        self.audit = audit
+        self.roles = roles
+        self.users = users
+        self.vault = vault
+        self.clock = clock
+        self.config = config
+        self.sender: NoticeSender | None = None
+
+    # ------------------------------------------------------------------ the queue and the card
+
+    async def queue(self, actor: Actor, filter_id: FilterId, page: int) -> QueuePage:
+        if not actor.is_staff:
+            raise AccessDenied("not an official")
+        statuses, _label = FILTERS[filter_id]
+        total = await self.requests.count_for_areas(_scope(actor), statuses)
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(page, 0), pages - 1)
+        records = await self.requests.list_for_areas(_scope(actor), statuses, limit=PAGE_SIZE,
+                                                     offset=page * PAGE_SIZE)
+        return QueuePage([view(self.vault, r) for r in records], total, page, pages, filter_id)
+
+    def _check(self, actor: Actor, record: InterestRecord | None, request_id: int) -> InterestRecord:
+        if record is None or not actor.is_staff or not actor.can_access(record.desa_code):
+            raise AccessDenied(f"request {request_id}")
+        return record
+
+    async def _load(self, actor: Actor, request_id: int) -> tuple[InterestRecord, list[NoteRecord]]:
+        """The request and its notes, on one connection; AccessDenied when missing or outside the area."""
+        found = await self.requests.get_with_notes(request_id) if actor.is_staff else None
+        record = self._check(actor, found[0] if found else None, request_id)
+        return record, found[1] if found else []
+
+    def _notes(self, notes: list[NoteRecord]) -> list[tuple[dt.datetime, str]]:
+        return [(n.created_at, self.vault.decrypt(n.text_enc, context=NOTE_CONTEXT)) for n in notes]
+
+    async def request(self, actor: Actor, request_id: int) -> InterestRequestView:
+        """The request alone (no notes): for prompts that show only its reference and name."""
+        record = await self.requests.get(request_id) if actor.is_staff else None
+        return view(self.vault, self._check(actor, record, request_id))
+
+    async def card(self, actor: Actor, request_id: int) -> Card:
+        record, notes = await self._load(actor, request_id)
+        return Card(view(self.vault, record), self._notes(notes))
+
+    async def reveal_nik(self, actor: Actor, request_id: int) -> Card:
+        """The card, to be shown with the full NIK: the reveal is recorded in the audit log."""
+        card = await self.card(actor, request_id)
+        await self.audit.record(actor_id=actor.user_id, action="nik_view", now=self.clock.now(),
+                                area_code=card.request.desa_code, target=card.request.ref)
+        return card
+
+    async def notes(self, request_id: int) -> list[tuple[dt.datetime, str]]:
+        """The notes about a request, decrypted (whether or not the request itself still exists)."""
+        return self._notes(await self.officials.notes(request_id))
+
+    # ------------------------------------------------------------------ decisions and notes
+
+    async def change_status(self, actor: Actor, request_id: int, status: str, reason: str | None) -> StatusChange:
+        """One read (request and notes) and, when the status changes, one transaction (status and audit entry)."""
+        record, notes = await self._load(actor, request_id)
+        request = view(self.vault, record)
+        if record.status == status and record.status_reason == reason:
+            return StatusChange(Card(request, self._notes(notes)), False)
+        detail = f"{record.status}→{status}" + (f" ({reason})" if reason and reason.startswith("reason:") else "")
+        audit = NewAuditEntry(actor_id=actor.user_id, action="status_change", area_code=record.desa_code,
+                              target=record.ref, detail=detail)
+        after, changed = await self.requests.change_status(record, status, reason, self.clock.now(), audit)
+        if _same_fields(record, after):  # the usual case: no need to decrypt the same fields again
+            request = dataclasses.replace(request, status=after.status, status_reason=after.status_reason,
+                                          updated_at=after.updated_at, first_action_at=after.first_action_at)
+        else:  # the worker updated their request meanwhile
+            request = view(self.vault, after)
+        return StatusChange(Card(request, self._notes(notes)), changed)
+
+    async def add_note(self, actor: Actor, request_id: int, text: str) -> Card:
+        """Store an encrypted note (with its audit entry, in one transaction); returns the card with it."""
+        record, notes = await self._load(actor, request_id)
+        now = self.clock.now()
+        audit = NewAuditEntry(actor_id=actor.user_id, action="note", area_code=record.desa_code, target=record.ref)
+        await self.requests.add_note(record, actor.user_id, self.vault.encrypt(text, context=NOTE_CONTEXT), now,
+                                     audit)
+        return Card(view(self.vault, record), [*self._notes(notes), (now, text)])
+
+    def worker_update(self, request: InterestRequestView) -> str | None:
+        """The message for the worker after a decision, in their language (None: nothing to tell)."""
+        t = translator(request.language, self.config.tz)
+        return worker_update(t, request, self.clock.now().astimezone(t.tz).date())
+
+    # ------------------------------------------------------------------ notices to officials
+
+    def attach(self, sender: NoticeSender) -> None:
+        """Where notices go (the Telegram side attaches itself; without a sender no notice is planned)."""
+        self.sender = sender
+
+    async def language_of(self, user_id: int) -> str:
+        profile = await self.users.get(user_id)
+        return resolve_language(profile.language if profile else None,
+                                profile.tg_language_code if profile else None, self.config.default_language)
+
+    async def on_new_request(self, request: InterestRequestView) -> None:
+        """Subscribed to new requests: officials of that area hear at once, unless they already had
+        NOTICE_BURST notices within NOTICE_WINDOW (then it is held for a grouped digest)."""
+        sender = self.sender
+        if sender is None:
+            return
+        now = self.clock.now()
+        for official_id in await self.officials.officials_for(request.desa_code):
+            burst = await self.officials.notices_since(official_id, now - NOTICE_WINDOW) >= NOTICE_BURST
+            await self.officials.add_notice(official_id, request.id, now, sent=not burst)
+            if not burst:
+                await sender.new_request(official_id, await self.language_of(official_id), request)
+
+    async def due_digests(self) -> list[NoticeDigest]:
+        """Held notices whose window has closed (marked sent): per official, the requests still in their area."""
+        now = self.clock.now()
+        result = []
+        for official_id, pending in (await self.officials.pending_notices()).items():
+            if pending[0][1] > now - NOTICE_WINDOW:
                 continue
-        await services.officials.mark_notices_sent(official_id, [r for r, _ in pending], now)
-        if requests:
-            result[official_id] = requests
-    return result
+            who = await self.roles.actor(official_id)
+            records = await self.requests.get_many([request_id for request_id, _at in pending])
+            # revoked meanwhile, or the request was erased: left out
+            requests = [view(self.vault, r) for r in records if who.is_staff and who.can_access(r.desa_code)]
+            await self.officials.mark_notices_sent(official_id, [r for r, _ in pending], now)
+            if requests:
+                result.append(NoticeDigest(official_id, await self.language_of(official_id), requests))
+        return result
 
+    async def stale_requests(self, official: OfficialRecord) -> list[StaleRequest]:
+        """Requests in the official's area untouched (no action) for STALE_AFTER or longer, oldest first."""
+        if not official.area_codes:
+            return []
+        found = await self.requests.list_for_areas(
+            list(official.area_codes), ("new",), limit=200, created_before=self.clock.now() - STALE_AFTER,
+            untouched=True)
+        return [StaleRequest(r.ref, r.desa_code, r.created_at) for r in reversed(found)]
 
-async def roles_actor(services: Services, user_id: int) -> Actor:
-    return await services.roles.actor(user_id)
-
-
-async def stale_requests(services: Services, official: OfficialRecord, now: dt.datetime) -> list[InterestRecord]:
-    """Requests in the official's area untouched (no action) for STALE_AFTER or longer, oldest first."""
-    if not official.area_codes:
-        return []
-    found = await services.interest.repository.list_for_areas(
-        list(official.area_codes), ("new",), limit=200, created_before=now - STALE_AFTER, untouched=True)
-    return list(reversed(found))
+    async def daily_digests(self) -> list[StaleDigest]:
+        """08:00 WITA: each active official with requests untouched for 3+ days in their area."""
+        result = []
+        for official in await self.officials.list_active():
+            stale = await self.stale_requests(official)
+            if stale:
+                result.append(StaleDigest(official.user_id, await self.language_of(official.user_id), stale))
+        return result

@@ -14,13 +14,16 @@ import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from lokal import parse_phone
 
-from bot.domain.nik import check_nik
+from bot.domain.clock import Clock, SystemClock
+from bot.domain.i18n import Translator
+from bot.domain.nik import NikCheck, check_nik
 from bot.domain.occupations import occupation as find_occupation
-from bot.domain.privacy import Vault
-from bot.domain.regions import region
+from bot.domain.privacy import Vault, mask_nik, mask_phone
+from bot.domain.regions import HOME_PROVINCE, Region, kabupaten_in_province, region
 from storage.interest import EncryptedFields, InterestRecord, InterestRepository, SaveResult
 
 log = logging.getLogger(__name__)
@@ -148,14 +151,44 @@ class Submitted:
 
 
 class InterestService:
-    """Saves a complete draft and notifies subscribers (e.g. officials of that desa, issue 6)."""
+    """Saves a complete draft and notifies subscribers (e.g. officials of that desa, issue 6); the worker's own
+    requests (/minatsaya, /dataku, /hapusdata). The desa picker starts from the kabupaten/kota of
+    `home_province` (configuration, not a code in the handlers)."""
 
-    def __init__(self, repository: InterestRepository, vault: Vault, hooks: list[InterestCreatedHook]) -> None:
+    def __init__(
+        self, repository: InterestRepository, vault: Vault, hooks: list[InterestCreatedHook], *,
+        clock: Clock | None = None, tz: ZoneInfo | None = None, home_province: str = HOME_PROVINCE,
+    ) -> None:
         self.repository = repository
         self.vault = vault
         self.hooks = hooks
+        self.clock: Clock = clock or SystemClock()
+        self.tz = tz or ZoneInfo("Asia/Makassar")
+        self.home_province = home_province
 
-    async def submit(self, user_id: int, draft: Draft, language: str, now: dt.datetime) -> Submitted:
+    def subscribe(self, hook: InterestCreatedHook) -> None:
+        """Call `hook` with every new or updated request. Idempotent: a hook already subscribed (equal, e.g. the
+        same function or the same bound method) is not added again, so a restart on the same services is safe."""
+        if hook not in self.hooks:
+            self.hooks.append(hook)
+
+    def check_nik(self, text: str) -> NikCheck:
+        """A typed NIK checked against today's date where the worker lives."""
+        return check_nik(text, self.clock.now().astimezone(self.tz).date())
+
+    def kabupaten(self) -> list[Region]:
+        """The kabupaten/kota a worker can pick (the home province's)."""
+        return kabupaten_in_province(self.home_province)
+
+    def home_kabupaten(self, code: str | None) -> Region | None:
+        """The kabupaten/kota with this code when it is one of `kabupaten()`, else None."""
+        found = region(code) if code else None
+        if found is None or found.level != 2 or found.code[:2] != self.home_province:
+            return None
+        return found
+
+    async def submit(self, user_id: int, draft: Draft, language: str, now: dt.datetime | None = None) -> Submitted:
+        now = now or self.clock.now()
         if draft.missing():
             raise InvalidDraft(f"missing {draft.missing()}")
         assert draft.nik and draft.name and draft.phone and draft.desa_code and draft.occupation
@@ -189,3 +222,19 @@ class InterestService:
 
     async def for_user(self, user_id: int) -> list[InterestRequestView]:
         return [view(self.vault, r) for r in await self.repository.list_for_user(user_id)]
+
+    async def erase(self, user_id: int) -> None:
+        """/hapusdata: the worker's requests are deleted (personal data holder)."""
+        await self.repository.erase_user(user_id)
+
+    async def describe(self, user_id: int, t: Translator) -> list[str]:
+        """/dataku: one line per request, NIK and phone masked."""
+        requests = await self.for_user(user_id)
+        if not requests:
+            return []
+        _ = t.gettext
+        lines = [_("Interest requests: {count}").format(count=len(requests))]
+        for r in requests:
+            lines.append(_("{ref}: name, NIK {nik}, phone {phone}, birth date, desa, work").format(
+                ref=r.ref, nik=mask_nik(r.nik), phone=mask_phone(r.phone)))
+        return lines

@@ -1,21 +1,25 @@
 """Officials' roles and invites: an admin invites someone for desa / kecamatan (or as an admin); the
 one-time link `t.me/<bot>?start=inv_<code>` is valid 7 days; revocation works at once. Free of Telegram types.
+
+`OfficialsService` is the one door: invites (create, find, accept), the list of officials, revocation, and
+the officials' personal data for /dataku and /hapusdata.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import secrets
 import string
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from bot.domain.audit import AuditService
+from bot.domain.clock import Clock
+from bot.domain.i18n import Translator
+from bot.domain.privacy import Vault
 from bot.domain.regions import Region, region
 from bot.domain.roles import Actor
-from storage.officials import InviteRecord, OfficialRecord
-
-if TYPE_CHECKING:
-    from bot.runtime.services import Services
+from storage.officials import InviteRecord, OfficialRecord, OfficialRepository
 
 INVITE_VALID = dt.timedelta(days=7)
 CODE_ALPHABET = string.ascii_letters + string.digits
@@ -38,10 +42,6 @@ def bot_link(bot_username: str | None, payload: str) -> str:
     return f"https://t.me/{bot_username or '<bot>'}?start={payload}"
 
 
-def _hash(services: Services, code: str) -> str:
-    return services.vault.lookup_hash("invite", code)
-
-
 def check_areas(codes: list[str]) -> list[Region]:
     """Invites are for desa/kelurahan, kecamatan or a whole kabupaten; codes must exist."""
     found: list[Region] = []
@@ -51,69 +51,6 @@ def check_areas(codes: list[str]) -> list[Region]:
             raise InviteError(f"not a kabupaten, kecamatan or desa code: {code}")
         found.append(r)
     return found
-
-
-@dataclass(frozen=True)
-class CreatedInvite:
-    code: str
-    invite: InviteRecord
-
-    @property
-    def payload(self) -> str:
-        return invite_payload(self.code)
-
-
-async def create_invite(
-    services: Services, by: Actor, role: str, area_codes: list[str], now: dt.datetime,
-) -> CreatedInvite:
-    if not by.is_admin:
-        raise InviteError("only admins invite")
-    if role == "official":
-        if not area_codes:
-            raise InviteError("an official needs at least one area")
-        area_codes = [r.code for r in check_areas(area_codes)]
-    elif role == "admin":
-        area_codes = []
-    else:
-        raise InviteError(f"unknown role {role}")
-    code = new_code()
-    invite = await services.officials.create_invite(
-        code_hash=_hash(services, code), role=role, area_codes=sorted(set(area_codes)), created_by=by.user_id,
-        now=now, expires_at=now + INVITE_VALID,
-    )
-    await services.audit.record(actor_id=by.user_id, action="invite", now=now, target=f"invite#{invite.id}",
-                                detail=f"{role} {','.join(invite.area_codes)}".strip())
-    return CreatedInvite(code, invite)
-
-
-async def find_invite(services: Services, code: str, now: dt.datetime) -> InviteRecord | None:
-    """The invite behind a link when it can still be used."""
-    invite = await services.officials.get_invite(_hash(services, code))
-    return invite if invite is not None and invite.usable(now) else None
-
-
-async def accept_invite(
-    services: Services, code: str, user_id: int, name: str | None, now: dt.datetime,
-) -> OfficialRecord | None:
-    name_enc = services.vault.encrypt_optional(name, context="officials.name")
-    official = await services.officials.accept_invite(_hash(services, code), user_id, name_enc, now)
-    if official is not None:
-        await services.audit.record(actor_id=user_id, action="invite_accepted", now=now,
-                                    target=f"user:{user_id}", detail=f"{official.role} {','.join(official.area_codes)}")
-    return official
-
-
-async def revoke(services: Services, by: Actor, user_id: int, now: dt.datetime) -> bool:
-    if not by.is_admin:
-        raise InviteError("only admins revoke")
-    done = await services.officials.revoke(user_id, by.user_id, now)
-    if done:
-        await services.audit.record(actor_id=by.user_id, action="revoke", now=now, target=f"user:{user_id}")
-    return done
-
-
-def official_name(services: Services, official: OfficialRecord) -> str | None:
-    return services.vault.decrypt_optional(official.name_enc, context="officials.name")
 
 
 def area_names(codes: tuple[str, ...] | list[str]) -> list[str]:
@@ -132,3 +69,119 @@ def area_names(codes: tuple[str, ...] | list[str]) -> list[str]:
         else:
             names.append(r.name)
     return names
+
+
+def areas_text(codes: tuple[str, ...] | list[str]) -> str:
+    """The area names for a chat message (HTML-escaped, comma-separated)."""
+    return ", ".join(html.escape(n) for n in area_names(codes))
+
+
+@dataclass(frozen=True)
+class CreatedInvite:
+    code: str
+    invite: InviteRecord
+
+    @property
+    def payload(self) -> str:
+        return invite_payload(self.code)
+
+
+class OfficialsService:
+    """Officials and admins added by admins. Every check reads the database, so a revocation works at once."""
+
+    def __init__(self, repository: OfficialRepository, audit: AuditService, vault: Vault, clock: Clock) -> None:
+        self.repository = repository
+        self.audit = audit
+        self.vault = vault
+        self.clock = clock
+
+    def _hash(self, code: str) -> str:
+        return self.vault.lookup_hash("invite", code)
+
+    # ------------------------------------------------------------------ invites
+
+    async def create_invite(self, by: Actor, role: str, area_codes: list[str]) -> CreatedInvite:
+        if not by.is_admin:
+            raise InviteError("only admins invite")
+        if role == "official":
+            if not area_codes:
+                raise InviteError("an official needs at least one area")
+            area_codes = [r.code for r in check_areas(area_codes)]
+        elif role == "admin":
+            area_codes = []
+        else:
+            raise InviteError(f"unknown role {role}")
+        code, now = new_code(), self.clock.now()
+        invite = await self.repository.create_invite(
+            code_hash=self._hash(code), role=role, area_codes=sorted(set(area_codes)), created_by=by.user_id,
+            now=now, expires_at=now + INVITE_VALID,
+        )
+        await self.audit.record(actor_id=by.user_id, action="invite", now=now, target=f"invite#{invite.id}",
+                                detail=f"{role} {','.join(invite.area_codes)}".strip())
+        return CreatedInvite(code, invite)
+
+    async def find_invite(self, code: str) -> InviteRecord | None:
+        """The invite behind a link when it can still be used."""
+        invite = await self.repository.get_invite(self._hash(code))
+        return invite if invite is not None and invite.usable(self.clock.now()) else None
+
+    async def accept_invite(self, code: str, user_id: int, name: str | None) -> OfficialRecord | None:
+        """Use the invite once; None when it is used, expired or unknown."""
+        now = self.clock.now()
+        name_enc = self.vault.encrypt_optional(name, context="officials.name")
+        official = await self.repository.accept_invite(self._hash(code), user_id, name_enc, now)
+        if official is not None:
+            await self.audit.record(actor_id=user_id, action="invite_accepted", now=now, target=f"user:{user_id}",
+                                    detail=f"{official.role} {','.join(official.area_codes)}")
+        return official
+
+    # ------------------------------------------------------------------ officials
+
+    async def revoke(self, by: Actor, user_id: int) -> bool:
+        """Take the role away at once; False when the user had none (any more)."""
+        if not by.is_admin:
+            raise InviteError("only admins revoke")
+        now = self.clock.now()
+        done = await self.repository.revoke(user_id, by.user_id, now)
+        if done:
+            await self.audit.record(actor_id=by.user_id, action="revoke", now=now, target=f"user:{user_id}")
+        return done
+
+    def name(self, official: OfficialRecord) -> str | None:
+        return self.vault.decrypt_optional(official.name_enc, context="officials.name")
+
+    def display_name(self, official: OfficialRecord) -> str:
+        return self.name(official) or str(official.user_id)
+
+    async def get(self, user_id: int) -> OfficialRecord | None:
+        """The record, revoked or not (None once erased)."""
+        return await self.repository.get(user_id)
+
+    async def active(self, user_id: int) -> OfficialRecord | None:
+        return await self.repository.active(user_id)
+
+    async def list_active(self) -> list[OfficialRecord]:
+        return await self.repository.list_active()
+
+    async def active_ids(self) -> set[int]:
+        return await self.repository.active_ids()
+
+    async def officials_for(self, desa_code: str) -> list[int]:
+        """Active officials whose areas contain this desa (admins without an area are not included)."""
+        return await self.repository.officials_for(desa_code)
+
+    # ------------------------------------------------------------------ personal data
+
+    async def erase(self, user_id: int) -> None:
+        """/hapusdata: the notes officials wrote about this worker; and, for an official, the role, areas and
+        name (their audit entries stay)."""
+        await self.repository.erase_worker(user_id)
+        await self.repository.erase(user_id)
+
+    async def describe(self, user_id: int, t: Translator) -> list[str]:
+        official = await self.repository.active(user_id)
+        if official is None:
+            return []
+        areas = t.gettext("admin") if official.role == "admin" else areas_text(official.area_codes)
+        return [t.gettext("Official for: {areas} (since {date})").format(areas=areas,
+                                                                         date=t.date(official.created_at))]

@@ -1,18 +1,25 @@
 """A printable A4 poster for a desa noticeboard: a QR code of `t.me/<bot>?start=desa_<code>`, the desa's
 name and two short lines. PNG (Pillow) and PDF (Pillow's PDF writer); no other dependencies than `qrcode`.
+
+`PosterService`: which desa an actor may make a poster for (officials: their own areas; admins: any desa), the
+way down the region tree to it, and the poster itself (in Indonesian: it is read on the noticeboard).
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_M
 
 from bot.domain.deeplink import desa_payload
+from bot.domain.i18n import translator
 from bot.domain.officials import bot_link
+from bot.domain.regions import HOME_PROVINCE, Region, children, region
+from bot.domain.roles import Actor
 
 # A4 at 150 dpi: prints sharp enough, small enough to send over a slow connection.
 WIDTH, HEIGHT = 1240, 1754
@@ -108,3 +115,78 @@ def render(link: str, text: PosterText) -> Poster:
     pdf = io.BytesIO()
     page.save(pdf, "PDF", resolution=150.0)
     return Poster(png.getvalue(), pdf.getvalue(), link, origin, box)
+
+
+POSTER_LANGUAGE = "id"  # the noticeboard is read in Indonesian
+
+
+@dataclass(frozen=True)
+class PosterStart:
+    """What /poster offers an actor: one desa's poster at once, a region to browse down from, or a choice."""
+
+    desa: str | None = None  # an official of exactly one desa: their poster straight away
+    browse: str | None = None  # admins: browse down from the province
+    areas: list[Region] = field(default_factory=list)  # an official's areas to choose from
+
+
+@dataclass(frozen=True)
+class DesaPoster:
+    desa: Region
+    poster: Poster
+
+    @property
+    def file_base(self) -> str:
+        return "poster-" + self.desa.code.replace(".", "")
+
+
+class PosterService:
+    def __init__(self, tz: ZoneInfo) -> None:
+        self.tz = tz
+
+    def start(self, actor: Actor) -> PosterStart:
+        if actor.is_admin:
+            return PosterStart(browse=HOME_PROVINCE)
+        desa = [code for code in actor.areas if (r := region(code)) is not None and r.level == 4]
+        if len(actor.areas) == 1 and desa:
+            return PosterStart(desa=desa[0])
+        return PosterStart(areas=[r for code in actor.areas if (r := region(code)) is not None])
+
+    @staticmethod
+    def may_browse(actor: Actor, code: str) -> bool:
+        """An admin anywhere; an official inside their areas or on the way down to them."""
+        return actor.is_admin or actor.can_access(code) or any(area.startswith(code + ".") for area in actor.areas)
+
+    def browse(self, actor: Actor, code: str) -> tuple[Region, list[Region]] | None:
+        """The area and the regions under it the actor may go on to; None when not theirs (or a desa)."""
+        found = region(code)
+        if found is None or found.level >= 4 or not self.may_browse(actor, code):
+            return None
+        return found, [child for child in children(code) if self.may_browse(actor, child.code)]
+
+    @staticmethod
+    def may_make(actor: Actor, desa_code: str) -> bool:
+        return actor.can_access(desa_code)
+
+    def text(self, desa_code: str, link: str) -> PosterText:
+        _ = translator(POSTER_LANGUAGE, self.tz).gettext
+        desa = region(desa_code)
+        assert desa is not None and desa.kecamatan_code is not None
+        kecamatan = region(desa.kecamatan_code)
+        kabupaten = region(desa.kabupaten_code)
+        area = ", ".join(r.name for r in (kecamatan, kabupaten) if r is not None)
+        return PosterText(
+            title=_("BPJS Ketenagakerjaan sign-up"),
+            place=desa.name,
+            area=area,
+            line1=_("Working on your own? Scan this code with your phone."),
+            line2=_("Check if you qualify and sign up with the help of the desa officials."),
+            footer=link,
+        )
+
+    def make(self, actor: Actor, desa_code: str, bot_username: str | None) -> DesaPoster | None:
+        """The poster for a desa in the actor's area; None for anything else."""
+        found = region(desa_code)
+        if found is None or found.level != 4 or not self.may_make(actor, desa_code):
+            return None
+        link = desa_link(bot_username, desa_code)
+        return DesaPoster(found, render(link, self.text(desa_code, link)))

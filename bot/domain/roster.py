@@ -6,7 +6,7 @@ are written in batches inside ONE transaction while they are validated; the firs
 the rest is still validated for the report, and the transaction rolls back — any bad row means nothing is
 imported, and the report lists every bad row (row number, column, reason). Memory stays bounded (the
 current batch plus one integer per NIK for the duplicate check). `dry_run` validates only.
-Free of Telegram types: the CLI and the chat upload both call `RosterImporter.run`.
+Free of Telegram types: the CLI and the chat upload both call `RosterService.import_file`.
 """
 
 from __future__ import annotations
@@ -21,14 +21,16 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from lokal.nik import parse_nik
 
+from bot.domain.clock import Clock
 from bot.domain.i18n import N_, Translator
 from bot.domain.privacy import Vault
 from bot.domain.regions import is_desa, normalize_code
 from bot.domain.roster_files import Cell, RosterFileError, open_roster
-from storage.roster import RosterRepository, RosterWriter
+from storage.roster import ImportRecord, RosterRepository, RosterWriter
 
 Mode = Literal["upsert", "replace"]
 MODES: tuple[Mode, ...] = ("upsert", "replace")
@@ -469,3 +471,38 @@ def error_lines(errors: Iterable[RowError], t: Translator) -> list[str]:
         + COLUMN_LABELS.get(error.column, error.column) + ": " + error.reason(t)
         for error in errors
     ]
+
+
+class RosterService:
+    """The district roster: imports (the chat upload and the CLI alike) and how many people it lists."""
+
+    def __init__(self, repository: RosterRepository, vault: Vault, clock: Clock, tz: ZoneInfo) -> None:
+        self.repository = repository
+        self.vault = vault
+        self.clock = clock
+        self.tz = tz
+
+    async def import_file(
+        self, path: Path, *, file_name: str, mode: Mode = "upsert", dry_run: bool = False, imported_by: str,
+        admin_id: int | None = None, region: str | None = None, progress: Progress | None = None,
+        now: dt.datetime | None = None,
+    ) -> ImportResult:
+        """Validate every row and, unless `dry_run`, import the whole file in one transaction (or nothing).
+        `mode` "replace" ends everyone of the file's region who is not in it (today, local time)."""
+        moment = now or self.clock.now()
+        return await RosterImporter(self.repository, self.vault).run(
+            path, file_name=file_name, mode=mode, dry_run=dry_run, imported_by=imported_by, admin_id=admin_id,
+            now=moment, today=moment.astimezone(self.tz).date(), region=region, progress=progress)
+
+    @staticmethod
+    def error_report(result: ImportResult, t: Translator) -> bytes:
+        """The CSV report of a rejected file: every problem kept, and a line counting those beyond."""
+        return error_report_csv(result.errors, t, extra=result.error_count - len(result.errors))
+
+    async def count_by_area(self, prefix: str = "") -> int:
+        """People on the roster (not ended) in an area (a region code prefix; "" for all)."""
+        return await self.repository.count_by_area(prefix)
+
+    async def imports(self, limit: int = 20) -> list[ImportRecord]:
+        """The latest imports and dry runs, newest first."""
+        return await self.repository.imports(limit)

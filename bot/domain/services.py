@@ -13,23 +13,28 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.domain.clock import Clock
+from bot.domain.eligibility import EligibilityService
 from bot.domain.i18n import Translator, translator
 from bot.domain.interest import InterestCreatedHook, InterestService
 from bot.domain.personal_data import PrivacyService
 from bot.domain.privacy import Vault
+from bot.domain.questions import QuestionService
 from bot.domain.roles import RoleService
+from bot.domain.roster import RosterService
 from bot.domain.users import UserService
-from storage.audit import AuditRepository
 from storage.db import Database
-from storage.eligibility import EligibilityRepository
-from storage.officials import OfficialRepository
-from storage.questions import QuestionRepository
-from storage.reminders import ReminderRepository
-from storage.roster import RosterRepository
-from storage.status_checks import StatusCheckRepository
 
 if TYPE_CHECKING:
+    from bot.domain.audit import AuditService
     from bot.domain.broadcast import BroadcastService
+    from bot.domain.exports import ExportService
+    from bot.domain.faq import FaqService
+    from bot.domain.followup import FollowupService
+    from bot.domain.officials import OfficialsService
+    from bot.domain.posters import PosterService
+    from bot.domain.reminders import ReminderService
+    from bot.domain.statistics import StatisticsService
+    from bot.domain.status_check import StatusService
 
 
 EraseHook = Callable[[int], Awaitable[None]]
@@ -80,14 +85,19 @@ class Services:
     roles: RoleService
     privacy: PrivacyService  # /dataku, /hapusdata, `jagakerja erase-user`: the holders listed by the runtime
     interest: InterestService  # Daftar Minat
+    eligibility: EligibilityService  # Cek Kelayakan
     broadcasts: BroadcastService
-    eligibility_results: EligibilityRepository
-    roster: RosterRepository
-    status_checks: StatusCheckRepository
-    reminders: ReminderRepository
-    officials: OfficialRepository
-    audit: AuditRepository
-    questions: QuestionRepository
+    followup: FollowupService  # /tindaklanjut: the officials' queue, status changes, notices and digests
+    exports: ExportService  # /unduh: XLSX / CSV of an official's area
+    roster: RosterService  # the district roster: imports (chat and CLI) and its size by area
+    status_checks: StatusService  # Cek Status: the checks and the daily quota
+    reminders: ReminderService  # expiry reminders: opt in / out and the daily run
+    officials: OfficialsService  # officials and admins added by admins: invites, /petugas, revocation
+    audit: AuditService  # the audit log: every feature records through it; /audit reads it
+    posters: PosterService  # /poster: which desa, and the QR poster
+    statistics: StatisticsService  # /statistik: the figures and who may see which area
+    questions: QuestionService  # questions for an official (Tanya petugas)
+    faq: FaqService  # Tanya Jawab answers and the Manfaat & Iuran pages
     # Transitional (issue 10): features still registering hooks from handlers; each moves into its service.
     erase_hooks: list[EraseHook] = field(default_factory=list)
     my_data_hooks: list[MyDataHook] = field(default_factory=list)
@@ -98,11 +108,3 @@ class Services:
 
     async def erase_user(self, user_id: int) -> None:
         await self.privacy.erase_user(user_id)
-
-    async def official_ids(self) -> set[int]:
-        return set(await self.officials.active_ids())
-
-    async def official_area(self, user_id: int) -> str | None:
-        """The area an official's figures cover: the first (narrower, never wider, than the official's)."""
-        areas = await self.roles.official_area_codes(user_id)
-        return areas[0] if areas else None

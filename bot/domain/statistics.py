@@ -7,12 +7,15 @@ import datetime as dt
 import statistics as stats
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, ValidationError
 
+from bot.domain.clock import Clock
 from bot.domain.content import ContentError, load_toml
-from bot.domain.regions import contains, region
+from bot.domain.regions import contains, normalize_code, region
+from bot.domain.roles import Actor
 from storage.statistics import RawStatistics, StatisticsRepository
 
 WEEKS = 8
@@ -118,17 +121,58 @@ def summarize(raw: RawStatistics, scope: str | None, now: dt.datetime, tz: ZoneI
 
 
 RosterCounter = Callable[[str], Awaitable[int]]
+AreaLookup = Callable[[int], Awaitable[list[str]]]
+Refusal = Literal["not_staff", "unknown_region", "outside_area"]
+
+
+class StatisticsRefused(Exception):
+    """The actor may not see these figures: not staff, an unknown region, or outside their own area."""
+
+    def __init__(self, reason: Refusal) -> None:
+        super().__init__(reason)
+        self.reason: Refusal = reason
 
 
 class StatisticsService:
-    def __init__(self, repo: StatisticsRepository, roster_count: RosterCounter,
-                 targets: list[CoverageTarget] | None = None) -> None:
+    """The figures for a scope, and who may see which scope: admins everything (or any region they name),
+    officials their own area (or a part of it), everyone else nothing."""
+
+    def __init__(self, repo: StatisticsRepository, roster_count: RosterCounter, area_codes: AreaLookup,
+                 clock: Clock, tz: ZoneInfo, targets: list[CoverageTarget] | None = None) -> None:
         self.repo = repo
         self.roster_count = roster_count
+        self.area_codes = area_codes
+        self.clock = clock
+        self.tz = tz
         self.targets = targets if targets is not None else load_targets()
 
-    async def for_scope(self, scope: str | None, now: dt.datetime, tz: ZoneInfo) -> Statistics:
+    async def official_area(self, user_id: int) -> str | None:
+        """The area an official's figures cover: the first (narrower, never wider, than the official's)."""
+        areas = await self.area_codes(user_id)
+        return areas[0] if areas else None
+
+    async def scope_for(self, actor: Actor, asked: str | None = None) -> str | None:
+        """The scope the actor sees (None: everywhere), for the region code they asked for, if any.
+        Raises `StatisticsRefused`."""
+        area = None if actor.is_admin else await self.official_area(actor.user_id)
+        if not actor.is_admin and area is None:
+            raise StatisticsRefused("not_staff")
+        if asked is None:
+            return area
+        code = normalize_code(asked)
+        if code is None or region(code) is None:
+            raise StatisticsRefused("unknown_region")
+        if area is not None and not contains(area, code):
+            raise StatisticsRefused("outside_area")
+        return code
+
+    async def for_actor(self, actor: Actor, asked: str | None = None) -> Statistics:
+        """The figures the actor may see (raises `StatisticsRefused`)."""
+        return await self.for_scope(await self.scope_for(actor, asked))
+
+    async def for_scope(self, scope: str | None) -> Statistics:
         """`scope` None: everywhere (admins); else an area code (an official's area, or an admin's choice)."""
+        now, tz = self.clock.now(), self.tz
         since = dt.datetime.combine(week_start(now, tz) - dt.timedelta(weeks=WEEKS - 1), dt.time(), tz)
         raw = await self.repo.collect(scope, now, since.astimezone(dt.UTC))
         coverage = []

@@ -1,8 +1,8 @@
-"""Cek Status Perlindungan: look a worker up in the district roster by NIK + birth date.
+"""Cek Status Perlindungan: look a worker up in the district roster by NIK + birth date (`StatusService`).
 
 Anti-enumeration: an unknown NIK and a wrong birth date give the same answer (`not_found`), every check
-uses one of the user's daily quota (STATUS_CHECKS_PER_DAY), and only the outcome is recorded.
-Rendering takes a Translator (no Telegram types here).
+uses one of the user's daily quota (STATUS_CHECKS_PER_DAY, counted per local day), and only the outcome is
+recorded. Rendering takes a Translator (no Telegram types here).
 """
 
 from __future__ import annotations
@@ -11,20 +11,18 @@ import datetime as dt
 import hmac
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
-from zoneinfo import ZoneInfo
+from typing import Literal
 
-from lokal.nik import parse_nik
-
+from bot.domain.clock import Clock
 from bot.domain.contributions import quote
 from bot.domain.i18n import N_, Translator
-from bot.domain.privacy import Vault, mask_kpj, mask_nik
+from bot.domain.nik import Nik
+from bot.domain.privacy import Vault, mask_kpj
 from bot.domain.roster import parse_date, verify_hash
 from storage.roster import MemberRecord, RosterRepository
 from storage.status_checks import StatusCheckRepository
 
-if TYPE_CHECKING:
-    from bot.runtime.services import Services
+QUOTA_KEPT_DAYS = 2  # the daily quota rows older than this are purged (by the daily job)
 
 Outcome = Literal["protected", "inactive", "not_found", "limited"]
 
@@ -57,14 +55,6 @@ class StatusResult:
     remaining: int = 0  # checks left today after this one
 
 
-def nik_problem(text: str) -> str | None:
-    """None when the text is a structurally valid NIK; else "digits" (not 16 digits) or "invalid"."""
-    digits = re.sub(r"[\s.\-]", "", text)
-    if not re.fullmatch(r"\d{16}", digits):
-        return "digits"
-    return None if parse_nik(digits).valid else "invalid"
-
-
 def parse_birth_date(text: str, today: dt.date) -> dt.date | None:
     """A typed birth date (17-08-1985, 17/08/1985, 17 8 1985, 1985-08-17), not in the future, after 1900."""
     cleaned = re.sub(r"\s+", " ", text.strip())
@@ -74,58 +64,88 @@ def parse_birth_date(text: str, today: dt.date) -> dt.date | None:
     return born
 
 
-def local_day(moment: dt.datetime, tz: ZoneInfo) -> dt.date:
-    return moment.astimezone(tz).date()
+class StatusService:
+    """Status checks and the daily quota: the one place the quota is taken, counted and recorded."""
 
-
-class StatusChecker:
-    def __init__(self, roster: RosterRepository, checks: StatusCheckRepository, vault: Vault,
-                 per_day: int, tz: ZoneInfo) -> None:
+    def __init__(self, roster: RosterRepository, repository: StatusCheckRepository, vault: Vault, clock: Clock,
+                 per_day: int, tz: dt.tzinfo) -> None:
         self.roster = roster
-        self.checks = checks
+        self.repository = repository
         self.vault = vault
+        self.clock = clock
         self.per_day = per_day
         self.tz = tz
 
-    def user_key(self, user_id: int) -> str:
+    def today(self) -> dt.date:
+        """Today in the district's time zone (WITA by default): the quota's day."""
+        return self.clock.now().astimezone(self.tz).date()
+
+    def _user_key(self, user_id: int) -> str:
         return self.vault.lookup_hash("status-quota", str(user_id))
 
-    async def remaining(self, user_id: int, now: dt.datetime) -> int:
-        used = await self.checks.used(self.user_key(user_id), local_day(now, self.tz))
+    async def remaining(self, user_id: int) -> int:
+        used = await self.repository.used(self._user_key(user_id), self.today())
         return max(self.per_day - used, 0)
 
-    async def lookup(self, nik: str, born: dt.date) -> MemberRecord | None:
+    async def begin(self, user_id: int) -> int:
+        """Checks left today, before asking for a NIK; none left is recorded as a `limited` check."""
+        left = await self.remaining(user_id)
+        if left == 0:
+            await self.repository.record(user_id, "limited", self.clock.now())
+        return left
+
+    async def lookup(self, nik: Nik, born: dt.date) -> MemberRecord | None:
         """The roster entry when NIK and birth date both match; None otherwise (indistinguishably)."""
-        digits = re.sub(r"\D", "", nik)
-        member = await self.roster.find_by_nik_hash(self.vault.hash_nik(digits))
-        expected = verify_hash(self.vault, digits, born)
+        member = await self.roster.find_by_nik_hash(self.vault.hash_nik(nik.digits))
+        expected = verify_hash(self.vault, nik.digits, born)
         stored = member.verify_hash if member is not None else expected[::-1]
         if not hmac.compare_digest(stored, expected) or member is None:
             return None
         return member
 
-    async def check(self, user_id: int, nik: str, born: dt.date, now: dt.datetime) -> StatusResult:
-        digits = re.sub(r"\D", "", nik)
-        masked = mask_nik(digits)
-        today = local_day(now, self.tz)
-        if not await self.checks.take_quota(self.user_key(user_id), today, self.per_day):
-            await self.checks.record(user_id, "limited", now)
-            return StatusResult("limited", masked)
-        remaining = await self.remaining(user_id, now)
-        member = await self.lookup(digits, born)
+    async def check(self, user_id: int, nik: Nik, born: dt.date) -> StatusResult:
+        """One check: takes one of today's quota (or answers `limited`), records only the outcome."""
+        now = self.clock.now()
+        if not await self.repository.take_quota(self._user_key(user_id), self.today(), self.per_day):
+            await self.repository.record(user_id, "limited", now)
+            return StatusResult("limited", nik.masked)
+        remaining = await self.remaining(user_id)
+        member = await self.lookup(nik, born)
         if member is None:
-            await self.checks.record(user_id, "not_found", now)
-            return StatusResult("not_found", masked, remaining=remaining)
+            await self.repository.record(user_id, "not_found", now)
+            return StatusResult("not_found", nik.masked, remaining=remaining)
+        result = self._found(member, nik, remaining)
+        await self.repository.record(user_id, result.outcome, now)
+        return result
+
+    def _found(self, member: MemberRecord, nik: Nik, remaining: int) -> StatusResult:
+        today = self.today()
         kpj = self.vault.decrypt_optional(member.kpj_enc, context="roster_members.kpj")
         ended = member.berakhir if member.removed_on is None else min(member.berakhir, member.removed_on)
         active = member.removed_on is None and member.mulai <= today <= member.berakhir
-        outcome: Outcome = "protected" if active else "inactive"
-        await self.checks.record(user_id, outcome, now)
         return StatusResult(
-            outcome, masked, member_id=member.id, program=member.program, sumber_dana=member.sumber_dana,
-            mulai=member.mulai, berakhir=member.berakhir, ended_on=None if active else ended,
-            masked_kpj=mask_kpj(kpj) if kpj else None, remaining=remaining,
+            "protected" if active else "inactive", nik.masked, member_id=member.id, program=member.program,
+            sumber_dana=member.sumber_dana, mulai=member.mulai, berakhir=member.berakhir,
+            ended_on=None if active else ended, masked_kpj=mask_kpj(kpj) if kpj else None, remaining=remaining,
         )
+
+    async def purge_quota(self) -> None:
+        """Forget the quota of past days (the daily job): only today's (and yesterday's) counts matter."""
+        await self.repository.purge_quota(self.today() - dt.timedelta(days=QUOTA_KEPT_DAYS))
+
+    # PersonalDataHolder
+    async def erase(self, user_id: int) -> None:
+        """Keep the outcome counts for the statistics, drop the link to the user (the quota stays: it is keyed
+        by a hash, so erasing does not reset the anti-enumeration limit)."""
+        await self.repository.anonymize(user_id)
+
+    async def describe(self, user_id: int, t: Translator) -> list[str]:
+        count = await self.repository.count_for_user(user_id)
+        if not count:
+            return []
+        return [t.ngettext("Protection checks: {n} (only the result is kept, never your NIK)",
+                           "Protection checks: {n} (only the results are kept, never your NIK)",
+                           count).format(n=count)]
 
 
 def programme_names(program: str, t: Translator) -> str:
@@ -193,9 +213,3 @@ def render_result(result: StatusResult, t: Translator, today: dt.date) -> str:
             amount=t.money(amount.jkk_full + amount.jkm_full),
             until=t.date(amount.discount.valid_until) if amount.discount else ""))
     return "\n".join(lines)
-
-
-def checker_for(services: Services) -> StatusChecker:
-    config = services.config
-    return StatusChecker(services.roster, services.status_checks, services.vault,
-                         config.status_checks_per_day, config.tz)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from bot.domain.clock import Clock
-from bot.domain.i18n import Translator
+from bot.domain.consent import CONSENT_VERSION
+from bot.domain.deeplink import DeepLink, parse_payload
+from bot.domain.i18n import SUPPORTED_LANGUAGES, Translator
 from bot.domain.privacy import Vault
+from bot.domain.regions import is_desa
 from storage.users import ConsentEvent, UserRecord, UserRepository
 
 __all__ = ["ConsentEvent", "UserRecord", "UserService"]
@@ -25,14 +28,36 @@ class UserService:
     async def set_language(self, user_id: int, language: str) -> None:
         await self.repository.set_language(user_id, language)
 
+    async def choose_language(self, user_id: int, language: str) -> bool:
+        """Store the user's language; False (nothing stored) for a language the bot does not speak."""
+        if language not in SUPPORTED_LANGUAGES:
+            return False
+        await self.repository.set_language(user_id, language)
+        return True
+
     async def set_start_payload(self, user_id: int, payload: str) -> None:
         await self.repository.set_start_payload(user_id, payload)
+
+    async def follow_link(self, user_id: int, payload: str | None) -> DeepLink | None:
+        """A `/start <payload>`: remember the link the user came from; a village link (`desa_…`) also says
+        where they live. None when there is no (valid) payload."""
+        link = parse_payload(payload)
+        if link is None:
+            return None
+        await self.repository.set_start_payload(user_id, link.raw)
+        if link.kind == "desa" and is_desa(link.value):
+            await self.repository.set_region(user_id, link.value)
+        return link
 
     async def set_region(self, user_id: int, region_code: str, *, only_if_more_precise: bool = False) -> None:
         await self.repository.set_region(user_id, region_code, only_if_more_precise=only_if_more_precise)
 
     async def record_consent(self, user_id: int, version: str, decision: str) -> None:
         await self.repository.record_consent(user_id, version, decision, self.clock.now())
+
+    async def answer_consent(self, user_id: int, agreed: bool) -> None:
+        """The user's answer to the current consent text (kept in the consent log too)."""
+        await self.record_consent(user_id, CONSENT_VERSION, "given" if agreed else "refused")
 
     async def consent_history(self, user_id: int) -> list[ConsentEvent]:
         return await self.repository.consent_history(user_id)

@@ -7,7 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from bot.runtime.settings import SettingsError, load_settings
+from bot.runtime.settings import Settings, SettingsError, load_settings
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -69,6 +69,31 @@ def _cmd_officials(args: argparse.Namespace) -> int:
     return asyncio.run(run_officials(args))
 
 
+async def erase_user(settings: Settings, telegram_id: int) -> bool:
+    """Erase everything the bot keeps about one user: the same personal-data holders as /hapusdata, through the
+    services alone (no bot, no Telegram). False when the bot had no user with this id (leftovers are erased)."""
+    from bot.domain.privacy import Vault
+    from bot.runtime.services import build_services
+    from storage.db import open_database
+
+    db = await open_database(settings.DATABASE_URL)
+    try:
+        services = build_services(settings, db, Vault(settings.data_key()))
+        known = await services.users.get(telegram_id) is not None
+        await services.privacy.erase_user(telegram_id)
+        return known
+    finally:
+        await db.close()
+
+
+def _cmd_erase_user(args: argparse.Namespace) -> int:
+    if asyncio.run(erase_user(load_settings(), args.telegram_id)):
+        print(f"{args.telegram_id}: erased, as /hapusdata does (an anonymous erasure record is kept)")
+        return 0
+    print(f"{args.telegram_id}: no user with this Telegram id (anything left about it was erased)")
+    return 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jagakerja", description="JagaKerja Telegram bot")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -97,6 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("user_id", type=int)
     revoke.add_argument("--by", type=int, default=None)
     officials.set_defaults(func=_cmd_officials)
+
+    erase = sub.add_parser("erase-user", help="erase a user's data, as /hapusdata does (e.g. a request by letter)")
+    erase.add_argument("--telegram-id", type=int, required=True, help="the user's Telegram id")
+    erase.set_defaults(func=_cmd_erase_user)
 
     i18n = sub.add_parser("i18n", help="translation catalogs: update from the code, or check them")
     i18n.add_argument("action", choices=["update", "check"])

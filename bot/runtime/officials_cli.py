@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from bot.domain.clock import SystemClock
-from bot.domain.officials import InviteError, area_names, bot_link, create_invite, official_name, revoke
+from bot.domain.officials import InviteError, area_names, bot_link
 from bot.domain.privacy import Vault
 from bot.domain.roles import Actor
 from bot.runtime.services import build_services
@@ -19,12 +19,11 @@ async def run_officials(args: argparse.Namespace) -> int:
     db = await open_database(settings.DATABASE_URL)
     services = build_services(settings, db, Vault(settings.data_key()), SystemClock())
     by = Actor(args.by if getattr(args, "by", None) is not None else next(iter(settings.ADMIN_IDS), 0), "admin")
-    now = services.clock.now()
     try:
         if args.action == "invite":
             role = "admin" if args.admin else "official"
             try:
-                created = await create_invite(services, by, role, list(args.area), now)
+                created = await services.officials.create_invite(by, role, list(args.area))
             except InviteError as exc:
                 print(f"jagakerja officials: {exc}", file=sys.stderr)
                 return 2
@@ -36,11 +35,11 @@ async def run_officials(args: argparse.Namespace) -> int:
             return 0
         if args.action == "list":
             for official in await services.officials.list_active():
-                name = official_name(services, official) or "-"
+                name = services.officials.name(official) or "-"
                 areas = "admin" if official.role == "admin" else ",".join(official.area_codes)
                 print(f"{official.user_id}\t{official.role}\t{areas}\t{name}\t{official.created_at:%Y-%m-%d}")
             return 0
-        done = await revoke(services, by, args.user_id, now)
+        done = await services.officials.revoke(by, args.user_id)
         print(f"{args.user_id}: revoked" if done else f"{args.user_id}: no active official with this id")
         return 0 if done else 1
     finally:

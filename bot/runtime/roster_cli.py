@@ -6,13 +6,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import datetime as dt
 import getpass
 import sys
 from pathlib import Path
 from typing import Any
 
-from bot.domain.roster import MODES, ImportResult, error_lines, error_report_csv
+from bot.domain.i18n import Translator
+from bot.domain.roster import MODES, ImportResult, RosterService, error_lines
 from bot.domain.roster_files import sample_rows, write_sample_csv
 
 
@@ -88,14 +88,13 @@ class _Bar:
             self.bar = None
 
 
-async def import_file(args: argparse.Namespace) -> tuple[ImportResult, Any]:
+async def import_file(args: argparse.Namespace) -> tuple[ImportResult, Translator]:
     from bot.domain.i18n import load_catalogs, translator
     from bot.domain.privacy import Vault
     from bot.domain.regions import normalize_code
-    from bot.domain.roster import RosterImporter
+    from bot.runtime.services import build_services
     from bot.runtime.settings import load_settings
     from storage.db import open_database
-    from storage.roster import RosterRepository
 
     settings = load_settings()
     load_catalogs()
@@ -106,11 +105,10 @@ async def import_file(args: argparse.Namespace) -> tuple[ImportResult, Any]:
     db = await open_database(settings.DATABASE_URL)
     bar = _Bar(not args.no_progress)
     try:
-        now = dt.datetime.now(dt.UTC)
-        result = await RosterImporter(RosterRepository(db), Vault(settings.data_key())).run(
+        roster = build_services(settings, db, Vault(settings.data_key())).roster
+        result = await roster.import_file(
             args.file, file_name=args.file.name, mode=args.mode, dry_run=args.dry_run,
-            imported_by=f"cli:{getpass.getuser()}", now=now, today=now.astimezone(settings.tz).date(),
-            region=region, progress=bar)
+            imported_by=f"cli:{getpass.getuser()}", region=region, progress=bar)
     finally:
         bar.close()
         await db.close()
@@ -131,7 +129,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
             print("  … " + t.gettext("{count} more problems not listed").format(
                 count=t.number(result.error_count - len(result.errors))))
         if args.report:
-            args.report.write_bytes(error_report_csv(result.errors, t, result.error_count - len(result.errors)))
+            args.report.write_bytes(RosterService.error_report(result, t))
             print(t.gettext("Report written to {path}").format(path=args.report))
         return 1
     regions = ", ".join(result.regions)

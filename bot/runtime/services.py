@@ -5,13 +5,25 @@
 from __future__ import annotations
 
 from bot.domain.audience import AudienceResolver
+from bot.domain.audit import AuditService
 from bot.domain.broadcast import BroadcastService, RunnerOptions
 from bot.domain.clock import Clock, SystemClock
+from bot.domain.eligibility import EligibilityService
+from bot.domain.exports import ExportService
+from bot.domain.faq import FaqService
+from bot.domain.followup import FollowupService
 from bot.domain.interest import InterestCreatedHook, InterestService
+from bot.domain.officials import OfficialsService
 from bot.domain.personal_data import PersonalDataHolder, PrivacyService
+from bot.domain.posters import PosterService
 from bot.domain.privacy import Vault
+from bot.domain.questions import QuestionService
+from bot.domain.reminders import ReminderService
 from bot.domain.roles import RoleService
+from bot.domain.roster import RosterService
 from bot.domain.services import Config, EraseHook, LegacyHooks, MyDataHook, Services
+from bot.domain.statistics import StatisticsService
+from bot.domain.status_check import StatusService
 from bot.domain.users import UserService
 from bot.runtime.settings import Settings
 from storage.audit import AuditRepository
@@ -23,6 +35,7 @@ from storage.officials import OfficialRepository
 from storage.questions import QuestionRepository
 from storage.reminders import ReminderRepository
 from storage.roster import RosterRepository
+from storage.statistics import StatisticsRepository
 from storage.status_checks import StatusCheckRepository
 from storage.users import UserRepository
 
@@ -47,8 +60,21 @@ def build_services(settings: Settings, db: Database, vault: Vault, clock: Clock 
     erase_hooks: list[EraseHook] = []
     my_data_hooks: list[MyDataHook] = []
     interest_created_hooks: list[InterestCreatedHook] = []
-    interest = InterestService(InterestRepository(db), vault, interest_created_hooks)
+    interest = InterestService(InterestRepository(db), vault, interest_created_hooks, clock=clock, tz=config.tz)
+    eligibility = EligibilityService(EligibilityRepository(db), clock, config.tz)
+    questions = QuestionService(QuestionRepository(db, vault), users, clock)
+    audit = AuditService(AuditRepository(db), clock)
+    followup = FollowupService(interest.repository, officials, audit, roles, users, vault, clock, config)
+    interest.subscribe(followup.on_new_request)  # notices to the officials of that area
+    exports = ExportService(interest.repository, audit, vault, clock, config)
+    staff = OfficialsService(officials, audit, vault, clock)
+    status_checks = StatusService(RosterRepository(db), StatusCheckRepository(db), vault, clock,
+                                  config.status_checks_per_day, config.tz)
+    reminders = ReminderService(ReminderRepository(db), RosterRepository(db), users, clock, config.tz)
+    statistics = StatisticsService(StatisticsRepository(db), RosterRepository(db).count_by_area,
+                                   roles.official_area_codes, clock, config.tz)
 
+    roster = RosterService(RosterRepository(db), vault, clock, config.tz)
     broadcast_repo = BroadcastRepository(db)
 
     async def official_ids() -> set[int]:
@@ -61,17 +87,26 @@ def build_services(settings: Settings, db: Database, vault: Vault, clock: Clock 
                                 official_ids=official_ids, admin_ids=admin_ids)
     broadcasts = BroadcastService(broadcast_repo, users.repository, resolver, clock,
                                   RunnerOptions(rate=config.broadcast_rate,
-                                                progress_interval=config.broadcast_progress_seconds))
+                                                progress_interval=config.broadcast_progress_seconds), tz=config.tz)
 
     holders: list[PersonalDataHolder] = [
+        status_checks,  # anonymised: the outcomes stay for the statistics
+        reminders,
         LegacyHooks(erase_hooks, my_data_hooks),
+        questions,
+        interest,
+        eligibility,
+        staff,  # the official's role, areas and name; notes about the worker
+        broadcasts,  # delivery rows of every broadcast the user was sent
         users,  # last: the user row itself
     ]
     return Services(
         config=config, clock=clock, vault=vault, db=db, users=users, roles=roles,
         privacy=PrivacyService(holders), interest=interest, broadcasts=broadcasts,
-        eligibility_results=EligibilityRepository(db), roster=RosterRepository(db),
-        status_checks=StatusCheckRepository(db), reminders=ReminderRepository(db), officials=officials,
-        audit=AuditRepository(db), questions=QuestionRepository(db, vault),
+        followup=followup, exports=exports,
+        eligibility=eligibility, roster=roster,
+        status_checks=status_checks, reminders=reminders,
+        officials=staff, audit=audit, posters=PosterService(config.tz), statistics=statistics,
+        questions=questions, faq=FaqService(clock),
         erase_hooks=erase_hooks, my_data_hooks=my_data_hooks, interest_created_hooks=interest_created_hooks,
     )

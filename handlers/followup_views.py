@@ -1,0 +1,153 @@
+"""What the follow-up screens and messages look like: the queue, the card, the prompts, notices and digests.
+Rendering only (texts and keyboards from what `FollowupService` returns)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain import followup as fu
+from bot.domain.followup import Card, NoticeDigest, QueuePage, StaleDigest
+from bot.domain.i18n import Translator
+from bot.domain.interest import InterestRequestView
+from bot.domain.privacy import mask_nik
+from handlers.followup_callbacks import (
+    ConfirmStatus,
+    OpenRequest,
+    RefusalMenu,
+    RefusalReason,
+    RevealNik,
+    SetStatus,
+    ShowQueue,
+    TypeNote,
+    TypeReason,
+)
+from handlers.keyboards import back_button, button, rows
+
+NOTICE_DIGEST_MAX = 20  # requests listed in a grouped notice
+DAILY_DIGEST_MAX = 15  # requests listed in the morning digest
+
+
+def _queue_nav(page: QueuePage) -> list[InlineKeyboardButton]:
+    nav = []
+    if page.page > 0:
+        nav.append(button("◀", ShowQueue(page.filter_id, page.page - 1)))
+    if page.pages > 1:
+        nav.append(button(f"{page.page + 1}/{page.pages}", ShowQueue(page.filter_id, page.page)))
+    if page.page + 1 < page.pages:
+        nav.append(button("▶", ShowQueue(page.filter_id, page.page + 1)))
+    return nav
+
+
+def queue_view(t: Translator, page: QueuePage, now: dt.datetime) -> tuple[str, InlineKeyboardMarkup]:
+    _ = t.gettext
+    label = t.gettext(fu.FILTERS[page.filter_id][1])
+    lines = [_("<b>Follow-up</b> · {filter}: {n}").format(filter=label, n=page.total)]
+    lines.append(_("Tap a request to open it.") if page.items else _("Nothing here. 🎉"))
+    keyboard = [[button(f"{fu.STATUS_ICONS.get(r.status, '')} {r.name[:18]} · {fu.place(r.desa_code)[:14]} · "
+                        f"{fu.since(t, r.created_at, now)}", OpenRequest(r.id))] for r in page.items]
+    nav = _queue_nav(page)
+    if nav:
+        keyboard.append(nav)
+    filters_ = [button(("• " if f == page.filter_id else "") + t.gettext(lbl), ShowQueue(f, 0))
+                for f, (_s, lbl) in fu.FILTERS.items()]
+    keyboard += rows(filters_, 4)
+    return "\n".join(lines), InlineKeyboardMarkup(keyboard)
+
+
+def card_text(t: Translator, card: Card, now: dt.datetime, full_nik: bool) -> str:
+    _ = t.gettext
+    e = html.escape
+    r = card.request
+    wa = "https://wa.me/" + r.phone.lstrip("+")
+    lines = [
+        f"{fu.STATUS_ICONS.get(r.status, '')} <b>{e(r.ref)}</b> · {e(fu.status_label(t, r.status))}",
+        _("👤 {name}, {age} years").format(name=e(r.name), age=fu.age_on(r.birth_date, now.astimezone(t.tz).date())),
+        f"🏘 {e(fu.place(r.desa_code))}, {e(fu.place(r.kecamatan_code))}",
+        f"💼 {e(fu.occupation_label(t, r.occupation))}",
+        f"📱 {e(r.phone)} · <a href=\"{e(wa)}\">WhatsApp</a>",
+        _("🪪 NIK {nik}").format(nik=f"<code>{r.nik}</code>" if full_nik else mask_nik(r.nik)),
+    ]
+    if r.nik_outside_region:
+        lines.append(_("⚠️ The NIK is from another kabupaten/kota."))
+    if r.note:
+        lines.append(_("💬 Note: {note}").format(note=e(r.note)))
+    reason = fu.reason_text(t, r.status_reason)
+    if reason:
+        lines.append(_("Reason: {reason}").format(reason=e(reason)))
+    lines.append(_("🕒 {ago} ago ({when})").format(ago=fu.since(t, r.created_at, now), when=t.datetime(r.created_at)))
+    for when, text in card.notes[-3:]:
+        lines.append(f"📝 {t.short_date(when)}: {e(text)}")
+    return "\n".join(lines)
+
+
+def card_keyboard(t: Translator, r: InterestRequestView, full_nik: bool) -> InlineKeyboardMarkup:
+    _ = t.gettext
+    keyboard = [] if full_nik else [[button(_("👁 Show full NIK"), RevealNik(r.id))]]
+    keyboard += rows([
+        button(_("📞 Contacted"), SetStatus(r.id, "contacted")),
+        button(_("✅ Registered"), SetStatus(r.id, "registered")),
+        button(_("⛔ Not eligible"), RefusalMenu(r.id)),
+        button(_("📵 Unreachable"), SetStatus(r.id, "unreachable")),
+        button(_("📝 Add a note"), TypeNote(r.id)),
+        button(_("◀ Back to list"), ShowQueue("open", 0)),
+    ])
+    return InlineKeyboardMarkup(keyboard)
+
+
+def confirm_registered(t: Translator, r: InterestRequestView) -> tuple[str, InlineKeyboardMarkup]:
+    _ = t.gettext
+    keyboard = InlineKeyboardMarkup([[
+        button(_("✅ Yes, registered"), ConfirmStatus(r.id, "registered")), back_button(t, OpenRequest(r.id)),
+    ]])
+    return _("Mark {ref} as registered? {name} will get a message.").format(
+        ref=r.ref, name=html.escape(r.name)), keyboard
+
+
+def refusal_menu(t: Translator, r: InterestRequestView) -> tuple[str, InlineKeyboardMarkup]:
+    _ = t.gettext
+    buttons = [[button(t.gettext(label), RefusalReason(r.id, code))]
+               for code, label in fu.REFUSAL_REASONS.items()]
+    buttons.append([button(_("✍️ Other reason (type it)"), TypeReason(r.id))])
+    buttons.append([back_button(t, OpenRequest(r.id))])
+    return _("Why is {ref} not eligible? The worker will see the reason.").format(ref=r.ref), \
+        InlineKeyboardMarkup(buttons)
+
+
+def notice_text(t: Translator, r: InterestRequestView) -> str:
+    _ = t.gettext
+    return _("🆕 New request {ref}: {name}, {work}, {desa}.").format(
+        ref=r.ref, name=html.escape(r.name), work=html.escape(fu.occupation_label(t, r.occupation)),
+        desa=html.escape(fu.place(r.desa_code)))
+
+
+def open_button(t: Translator, request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[button(t.gettext("Open"), OpenRequest(request_id))]])
+
+
+def notice_digest_text(t: Translator, digest: NoticeDigest) -> str:
+    _ = t.gettext
+    requests = digest.requests
+    lines = [t.ngettext("🆕 {n} more new request in your area:", "🆕 {n} more new requests in your area:",
+                        len(requests)).format(n=len(requests))]
+    lines += [f"• {r.ref} · {html.escape(r.name)} · {html.escape(fu.place(r.desa_code))}"
+              for r in requests[:NOTICE_DIGEST_MAX]]
+    if len(requests) > NOTICE_DIGEST_MAX:
+        lines.append(_("… and {n} more.").format(n=len(requests) - NOTICE_DIGEST_MAX))
+    lines.append(_("Open /tindaklanjut to follow them up."))
+    return "\n".join(lines)
+
+
+def daily_digest(t: Translator, digest: StaleDigest, now: dt.datetime) -> tuple[str, InlineKeyboardMarkup]:
+    _ = t.gettext
+    stale = digest.requests
+    lines = [t.ngettext("☀️ Good morning! {n} request has waited 3 days or more:",
+                        "☀️ Good morning! {n} requests have waited 3 days or more:", len(stale)).format(n=len(stale))]
+    lines += [f"• {r.ref} · {html.escape(fu.place(r.desa_code))} · {fu.since(t, r.created_at, now)}"
+              for r in stale[:DAILY_DIGEST_MAX]]
+    if len(stale) > DAILY_DIGEST_MAX:
+        lines.append(_("… and {n} more.").format(n=len(stale) - DAILY_DIGEST_MAX))
+    keyboard = InlineKeyboardMarkup([[button(_("Open the queue"), ShowQueue("new", 0))]])
+    return "\n".join(lines), keyboard
