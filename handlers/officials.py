@@ -10,8 +10,6 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.domain.deeplink import parse_payload
 from bot.domain.i18n import N_
 from bot.domain.officials import areas_text
-from bot.domain.roles import Actor
-from handlers import guards
 from handlers.commands_menu import commands_for
 from handlers.context import BotContext
 from handlers.keyboards import button
@@ -39,38 +37,6 @@ from handlers.officials_invites import (
 )
 from handlers.officials_list import list_officials, revoke_ask, revoke_do
 from handlers.ui import ack, edit_or_say, say
-
-# ----------------------------------------------------------------------------- transitional (issue 10)
-# Kept for modules still importing them; new code uses `@requires(...)`, `context.actor` and typed callbacks.
-
-
-async def current_actor(update: Update, context: BotContext) -> Actor:
-    return context.actor
-
-
-async def refuse(update: Update, context: BotContext, admin_only: bool = False) -> None:
-    """The same short answer for every command/button a user may not use (nothing is revealed)."""
-    await guards.refuse(update, context, "admin" if admin_only else "staff")
-
-
-async def require_admin(update: Update, context: BotContext) -> Actor | None:
-    if guards.allowed(context, "admin"):
-        return context.actor
-    await refuse(update, context, admin_only=True)
-    return None
-
-
-async def require_staff(update: Update, context: BotContext) -> Actor | None:
-    if guards.allowed(context, "staff"):
-        return context.actor
-    await refuse(update, context)
-    return None
-
-
-def arg(data: str | None, index: int) -> str:
-    parts = (data or "").split(":")
-    return parts[index] if len(parts) > index else ""
-
 
 # ----------------------------------------------------------------------------- accepting an invite
 

@@ -28,7 +28,8 @@ async def test_submit_encrypts_and_updates_the_open_request(db: Database, vault:
     async def hook(request: InterestRequestView) -> None:
         seen.append(request)
 
-    service = InterestService(InterestRepository(db), vault, [hook])
+    service = InterestService(InterestRepository(db), vault)
+    service.subscribe(hook)
     first = await service.submit(100, DRAFT, "id", NOW)
     assert not first.updated and first.request.status == "new"
     assert first.request.ref.startswith("JK-") and len(first.request.ref) == 8
@@ -62,7 +63,7 @@ async def test_submit_encrypts_and_updates_the_open_request(db: Database, vault:
 
 
 async def test_area_lists_status_and_erasure(db: Database, vault: Vault) -> None:
-    service = InterestService(InterestRepository(db), vault, [])
+    service = InterestService(InterestRepository(db), vault)
     repo = service.repository
     made = []
     for i, desa in enumerate(["64.08.01.2001", "64.08.01.2002", "64.08.02.2001", "64.02.01.2001"]):
@@ -124,7 +125,7 @@ async def test_interest_service_subscribe_erase_and_describe(db: Database, vault
     async def hook(request: InterestRequestView) -> None:
         seen.append(request.ref)
 
-    service = InterestService(InterestRepository(db), vault, [], clock=FixedClock(NOW))
+    service = InterestService(InterestRepository(db), vault, clock=FixedClock(NOW))
     service.subscribe(hook)
     service.subscribe(hook)  # idempotent: a restart registering again keeps one
     submitted = await service.submit(100, DRAFT, "id")

@@ -20,7 +20,7 @@ from lokal import parse_phone
 
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.i18n import Translator
-from bot.domain.nik import NikCheck, check_nik
+from bot.domain.nik import Nik, NikProblem
 from bot.domain.occupations import occupation as find_occupation
 from bot.domain.privacy import Vault, mask_nik, mask_phone
 from bot.domain.regions import HOME_PROVINCE, Region, kabupaten_in_province, region
@@ -156,12 +156,12 @@ class InterestService:
     `home_province` (configuration, not a code in the handlers)."""
 
     def __init__(
-        self, repository: InterestRepository, vault: Vault, hooks: list[InterestCreatedHook], *,
+        self, repository: InterestRepository, vault: Vault, *,
         clock: Clock | None = None, tz: ZoneInfo | None = None, home_province: str = HOME_PROVINCE,
     ) -> None:
         self.repository = repository
         self.vault = vault
-        self.hooks = hooks
+        self.hooks: list[InterestCreatedHook] = []
         self.clock: Clock = clock or SystemClock()
         self.tz = tz or ZoneInfo("Asia/Makassar")
         self.home_province = home_province
@@ -172,9 +172,10 @@ class InterestService:
         if hook not in self.hooks:
             self.hooks.append(hook)
 
-    def check_nik(self, text: str) -> NikCheck:
-        """A typed NIK checked against today's date where the worker lives."""
-        return check_nik(text, self.clock.now().astimezone(self.tz).date())
+    def parse_nik(self, text: str) -> Nik:
+        """A typed NIK checked against today's date where the worker lives (a region in today's Kemendagri
+        list: the officials must find the desa); raises `NikProblem`."""
+        return Nik.parse(text, self.clock.now().astimezone(self.tz).date(), known_region=True)
 
     def kabupaten(self) -> list[Region]:
         """The kabupaten/kota a worker can pick (the home province's)."""
@@ -192,10 +193,13 @@ class InterestService:
         if draft.missing():
             raise InvalidDraft(f"missing {draft.missing()}")
         assert draft.nik and draft.name and draft.phone and draft.desa_code and draft.occupation
-        nik = check_nik(draft.nik, now.date())
+        try:
+            nik = Nik.parse(draft.nik, now.astimezone(self.tz).date(), known_region=True)
+        except NikProblem as problem:
+            raise InvalidDraft("NIK does not check out") from problem
         desa = region(draft.desa_code)
-        if not nik.valid or nik.birth_date is None or desa is None or desa.level != 4:
-            raise InvalidDraft("NIK or desa does not check out")
+        if desa is None or desa.level != 4:
+            raise InvalidDraft("desa does not check out")
         if find_occupation(draft.occupation) is None:
             raise InvalidDraft("unknown occupation")
         v = self.vault

@@ -131,44 +131,6 @@ def nik_message(t: Translator, problem: NikProblem) -> str:
     return t.gettext(NIK_MESSAGES[problem.reason])
 
 
-# ----------------------------------------------------------------------------- transitional (issue 10)
-# `check_nik` / `NikCheck` keep the Daftar Minat flow and its service working until they take `Nik` (the lead
-# switches them); the problems keep their old names there (a province error reads as "region", as before).
-
-NikCheckProblem = Literal["empty", "letters", "length", "region", "birth_date", "serial"]
-
-
-@dataclass(frozen=True)
-class NikCheck:
-    nik: str | None = None  # the 16 digits when valid
-    problem: NikCheckProblem | None = None
-    digits: int = 0  # how many digits were typed (for the "13 digits" message)
-    kabupaten_code: str | None = None  # 64.08
-    kecamatan_code: str | None = None  # 64.08.01
-    birth_date: dt.date | None = None
-
-    @property
-    def valid(self) -> bool:
-        return self.problem is None and self.nik is not None
-
-
-def check_nik(text: str, today: dt.date) -> NikCheck:
-    """Why a typed NIK cannot be right (with a known region), or its region and birth date."""
-    try:
-        nik = Nik.parse(text, today, known_region=True)
-    except NikProblem as problem:
-        old: NikCheckProblem
-        if problem.reason == "no_digits":
-            old = "letters" if normalise(text) else "empty"
-        elif problem.reason == "province":
-            old = "region"
-        else:
-            old = problem.reason
-        return NikCheck(problem=old, digits=problem.digits)
-    return NikCheck(nik=nik.digits, digits=16, kabupaten_code=nik.kabupaten_code,
-                    kecamatan_code=nik.kecamatan_code, birth_date=nik.birth_date)
-
-
 def region_from_digits(text: str) -> str | None:
     """The kecamatan code (64.08.01) of the first six digits of a NIK, typed alone or as a whole NIK;
     None when not 6 or 16 digits or not a Kemendagri kecamatan. The rest of a NIK is not kept."""

@@ -23,10 +23,9 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from lokal.nik import parse_nik
-
 from bot.domain.clock import Clock
 from bot.domain.i18n import N_, Translator
+from bot.domain.nik import Nik, NikProblem
 from bot.domain.privacy import Vault
 from bot.domain.regions import is_desa, normalize_code
 from bot.domain.roster_files import Cell, RosterFileError, open_roster
@@ -87,8 +86,6 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?")
 _DMY_DATE = re.compile(r"(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})")
 _SERIAL = re.compile(r"\d{5}(\.0+)?")
-_NIK_SEPARATORS = re.compile(r"[\s.\-]")
-_SIXTEEN_DIGITS = re.compile(r"\d{16}")
 _SPACES = re.compile(r"\s+")
 _SUMBER_SEPARATORS = re.compile(r"[\s\-]+")
 _KPJ_SEPARATORS = re.compile(r"[\s.\-/]")
@@ -231,10 +228,15 @@ def _program(text: str) -> str | None:
     return "JKK+JKM+JHT" if "JHT" in parts else "JKK+JKM"
 
 
-def birth_matches_nik(nik: str, born: dt.date) -> bool:
-    """The NIK's digits 7–12 are DDMMYY of birth (day + 40 for women)."""
-    day, month, year = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
-    return day % 40 == born.day and month == born.month and year == born.year % 100
+def _roster_nik(text: str, today: dt.date) -> tuple[Nik | None, str | None]:
+    """The row's NIK, or the row error code: the one NIK parser (bot/domain/nik.py), any region code accepted
+    (a NIK issued before a pemekaran keeps its old one)."""
+    try:
+        return Nik.parse(text, today), None
+    except NikProblem as problem:
+        if problem.reason == "no_digits":
+            return None, "nik_digits" if text.strip() else "empty"
+        return None, "nik_digits" if problem.reason in ("letters", "length") else "nik_invalid"
 
 
 def validate_row(cells: list[Cell], mapping: dict[str, int], number: int, today: dt.date,
@@ -248,13 +250,9 @@ def validate_row(cells: list[Cell], mapping: dict[str, int], number: int, today:
     def fail(column: str, code: str, **params: str) -> None:
         errors.append(RowError(number, column, code, tuple(params.items())))
 
-    nik = _NIK_SEPARATORS.sub("", _text(get("nik")))
-    if not nik:
-        fail("nik", "empty")
-    elif not _SIXTEEN_DIGITS.fullmatch(nik):
-        fail("nik", "nik_digits")
-    elif not parse_nik(nik).valid:
-        fail("nik", "nik_invalid")
+    nik, nik_error = _roster_nik(_text(get("nik")), today)
+    if nik_error:
+        fail("nik", nik_error)
     nama = _SPACES.sub(" ", _text(get("nama")))
     if not nama:
         fail("nama", "empty")
@@ -265,7 +263,7 @@ def validate_row(cells: list[Cell], mapping: dict[str, int], number: int, today:
         fail("tanggal_lahir", "empty" if not _text(get("tanggal_lahir")) else "date_invalid")
     elif born > today:
         fail("tanggal_lahir", "birth_future")
-    elif all(e.column != "nik" for e in errors) and not birth_matches_nik(nik, born):
+    elif nik is not None and not nik.matches_birth_date(born):
         fail("tanggal_lahir", "birth_mismatch")
     desa_text = _text(get("kode_desa"))
     desa = _desa_code(desa_text) if desa_text else None
@@ -294,8 +292,8 @@ def validate_row(cells: list[Cell], mapping: dict[str, int], number: int, today:
         fail("kpj", "kpj_invalid")
     if errors:
         return None, errors
-    assert born is not None and desa is not None and program is not None and mulai and berakhir
-    return RosterRow(number, nik, nama, born, desa, program, sumber, mulai, berakhir, kpj), []
+    assert nik is not None and born is not None and desa is not None and program is not None and mulai and berakhir
+    return RosterRow(number, nik.digits, nama, born, desa, program, sumber, mulai, berakhir, kpj), []
 
 
 def _is_blank(cells: list[Cell]) -> bool:

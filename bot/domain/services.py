@@ -2,12 +2,11 @@
 of the settings. The runtime builds both once (`bot/runtime/services.py`, the composition root); no domain
 function takes `Services` as a whole: each service gets only the repositories it needs.
 
-Fields still typed as repositories are being replaced by services (issue 10): handlers must not call them.
+`db` and `vault` are here for tests and the CLI; handlers never use them (tests/test_architecture.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -15,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.clock import Clock
 from bot.domain.eligibility import EligibilityService
 from bot.domain.i18n import Translator, translator
-from bot.domain.interest import InterestCreatedHook, InterestService
+from bot.domain.interest import InterestService
 from bot.domain.personal_data import PrivacyService
 from bot.domain.privacy import Vault
 from bot.domain.questions import QuestionService
@@ -35,28 +34,6 @@ if TYPE_CHECKING:
     from bot.domain.reminders import ReminderService
     from bot.domain.statistics import StatisticsService
     from bot.domain.status_check import StatusService
-
-
-EraseHook = Callable[[int], Awaitable[None]]
-MyDataHook = Callable[[int, Translator], Awaitable[list[str]]]
-
-
-class LegacyHooks:
-    """Adapts the transitional hook lists to `PersonalDataHolder` (removed once every feature has a service)."""
-
-    def __init__(self, erase_hooks: list[EraseHook], my_data_hooks: list[MyDataHook]) -> None:
-        self.erase_hooks = erase_hooks
-        self.my_data_hooks = my_data_hooks
-
-    async def erase(self, user_id: int) -> None:
-        for hook in self.erase_hooks:
-            await hook(user_id)
-
-    async def describe(self, user_id: int, t: Translator) -> list[str]:
-        lines: list[str] = []
-        for hook in self.my_data_hooks:
-            lines.extend(await hook(user_id, t))
-        return lines
 
 
 @dataclass(frozen=True)
@@ -98,10 +75,6 @@ class Services:
     statistics: StatisticsService  # /statistik: the figures and who may see which area
     questions: QuestionService  # questions for an official (Tanya petugas)
     faq: FaqService  # Tanya Jawab answers and the Manfaat & Iuran pages
-    # Transitional (issue 10): features still registering hooks from handlers; each moves into its service.
-    erase_hooks: list[EraseHook] = field(default_factory=list)
-    my_data_hooks: list[MyDataHook] = field(default_factory=list)
-    interest_created_hooks: list[InterestCreatedHook] = field(default_factory=list)
 
     def translator(self, language: str) -> Translator:
         return translator(language, self.config.tz)

@@ -1,6 +1,6 @@
 """The composition root: every domain service built once, from the settings, with the repositories it needs.
 
-`personal_data_holders` is the explicit list behind /dataku, /hapusdata and `jagakerja erase-user`."""
+`holders` is the explicit list behind /dataku, /hapusdata and `jagakerja erase-user`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from bot.domain.eligibility import EligibilityService
 from bot.domain.exports import ExportService
 from bot.domain.faq import FaqService
 from bot.domain.followup import FollowupService
-from bot.domain.interest import InterestCreatedHook, InterestService
+from bot.domain.interest import InterestService
 from bot.domain.officials import OfficialsService
 from bot.domain.personal_data import PersonalDataHolder, PrivacyService
 from bot.domain.posters import PosterService
@@ -21,7 +21,7 @@ from bot.domain.questions import QuestionService
 from bot.domain.reminders import ReminderService
 from bot.domain.roles import RoleService
 from bot.domain.roster import RosterService
-from bot.domain.services import Config, EraseHook, LegacyHooks, MyDataHook, Services
+from bot.domain.services import Config, Services
 from bot.domain.statistics import StatisticsService
 from bot.domain.status_check import StatusService
 from bot.domain.users import UserService
@@ -57,10 +57,7 @@ def build_services(settings: Settings, db: Database, vault: Vault, clock: Clock 
     users = UserService(UserRepository(db), vault, clock)
     officials = OfficialRepository(db)
     roles = RoleService(officials, config.admin_ids)
-    erase_hooks: list[EraseHook] = []
-    my_data_hooks: list[MyDataHook] = []
-    interest_created_hooks: list[InterestCreatedHook] = []
-    interest = InterestService(InterestRepository(db), vault, interest_created_hooks, clock=clock, tz=config.tz)
+    interest = InterestService(InterestRepository(db), vault, clock=clock, tz=config.tz)
     eligibility = EligibilityService(EligibilityRepository(db), clock, config.tz)
     questions = QuestionService(QuestionRepository(db, vault), users, clock)
     audit = AuditService(AuditRepository(db), clock)
@@ -68,13 +65,14 @@ def build_services(settings: Settings, db: Database, vault: Vault, clock: Clock 
     interest.subscribe(followup.on_new_request)  # notices to the officials of that area
     exports = ExportService(interest.repository, audit, vault, clock, config)
     staff = OfficialsService(officials, audit, vault, clock)
-    status_checks = StatusService(RosterRepository(db), StatusCheckRepository(db), vault, clock,
+    roster_repository = RosterRepository(db)
+    status_checks = StatusService(roster_repository, StatusCheckRepository(db), vault, clock,
                                   config.status_checks_per_day, config.tz)
-    reminders = ReminderService(ReminderRepository(db), RosterRepository(db), users, clock, config.tz)
-    statistics = StatisticsService(StatisticsRepository(db), RosterRepository(db).count_by_area,
+    reminders = ReminderService(ReminderRepository(db), roster_repository, users, clock, config.tz)
+    statistics = StatisticsService(StatisticsRepository(db), roster_repository.count_by_area,
                                    roles.official_area_codes, clock, config.tz)
 
-    roster = RosterService(RosterRepository(db), vault, clock, config.tz)
+    roster = RosterService(roster_repository, vault, clock, config.tz)
     broadcast_repo = BroadcastRepository(db)
 
     async def official_ids() -> set[int]:
@@ -92,7 +90,6 @@ def build_services(settings: Settings, db: Database, vault: Vault, clock: Clock 
     holders: list[PersonalDataHolder] = [
         status_checks,  # anonymised: the outcomes stay for the statistics
         reminders,
-        LegacyHooks(erase_hooks, my_data_hooks),
         questions,
         interest,
         eligibility,
@@ -108,5 +105,4 @@ def build_services(settings: Settings, db: Database, vault: Vault, clock: Clock 
         status_checks=status_checks, reminders=reminders,
         officials=staff, audit=audit, posters=PosterService(config.tz), statistics=statistics,
         questions=questions, faq=FaqService(clock),
-        erase_hooks=erase_hooks, my_data_hooks=my_data_hooks, interest_created_hooks=interest_created_hooks,
     )
