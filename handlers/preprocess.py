@@ -15,11 +15,10 @@ async def load_user(update: object, context: BotContext) -> None:
         return
     user = update.effective_user
     services = context.services
-    profile = await services.users.touch(user.id, user.language_code)
-    context.profile = profile
-    language = resolve_language(profile.language, user.language_code, services.config.default_language)
+    arrival = await services.users.arrive(user.id, user.language_code)
+    context.profile, context.actor = arrival.profile, arrival.actor
+    language = resolve_language(arrival.profile.language, user.language_code, services.config.default_language)
     context.i18n = services.translator(language)
-    context.actor = await services.roles.actor(user.id)
     leave_flows_for_menu(update, context)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,9 @@ class Database:
         # SQLite has one writer at a time: queueing writers on an asyncio lock is fair and cheap, where
         # SQLite's own busy handler makes waiting writers sleep and retry. PostgreSQL needs no such lock.
         self._write_lock: asyncio.Lock | None = asyncio.Lock() if self.dialect == "sqlite" else None
+        # The read connection shared by the reads of one task (see `shared_reads`); PTB handles each update in
+        # its own task, so one update's lookups never see another's connection.
+        self._shared_read: ContextVar[AsyncConnection | None] = ContextVar(f"shared_read_{id(self)}", default=None)
 
     @property
     def dialect(self) -> str:
@@ -76,8 +80,27 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for reads: the task's shared one inside `shared_reads()`, else a pooled one."""
+        shared = self._shared_read.get()
+        if shared is not None:
+            yield shared
+            return
         async with self.engine.connect() as conn:
             yield conn
+
+    @asynccontextmanager
+    async def shared_reads(self) -> AsyncIterator[None]:
+        """Several repositories' reads on one connection (e.g. the user row and their role, once per update).
+        Writes still take their own transaction."""
+        if self._shared_read.get() is not None:
+            yield
+            return
+        async with self.engine.connect() as conn:
+            token = self._shared_read.set(conn)
+            try:
+                yield
+            finally:
+                self._shared_read.reset(token)
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -12,6 +12,7 @@ from typing import Any
 from unittest.mock import patch
 
 import pytest
+from sqlalchemy import event as sa_event
 
 from bot.domain.clock import FixedClock
 from bot.testing.runtime import LocalBot
@@ -250,8 +251,13 @@ class DatabaseUse:
 
         return opened
 
+    def _checked_out(self, *_args: object) -> None:
+        self.checkouts += 1
+
     def __enter__(self) -> DatabaseUse:
         decrypt = self.vault.decrypt
+        self.checkouts = 0  # real connections taken from the pool during the block, group -1 included
+        sa_event.listen(self.db.engine.sync_engine, "checkout", self._checked_out)
 
         def counting_decrypt(token: str, *, context: str = "") -> str:
             self.decrypted[context] += 1
@@ -266,6 +272,7 @@ class DatabaseUse:
 
     def __exit__(self, *exc: object) -> None:
         self._patches.close()
+        sa_event.remove(self.db.engine.sync_engine, "checkout", self._checked_out)
 
     @property
     def transactions(self) -> int:
@@ -303,6 +310,7 @@ async def test_confirming_registered_opens_at_most_two_connections_and_decrypts_
     assert "Good news" in ((await worker.expect_reply()).text or "")
     assert first.by_the_handler <= 1 and first.transactions == 0
     assert confirm.by_the_handler <= 2 and confirm.transactions <= 1
+    assert confirm.checkouts <= 3, confirm.checkouts  # the whole press: group -1 shares one read connection
     assert confirm.decrypted and max(confirm.decrypted.values()) == 1, confirm.decrypted
     assert local_bot.services is not None
     entry = (await local_bot.services.audit.recent())[0]

@@ -2,22 +2,41 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot.domain.clock import Clock
 from bot.domain.consent import CONSENT_VERSION
 from bot.domain.deeplink import DeepLink, parse_payload
 from bot.domain.i18n import SUPPORTED_LANGUAGES, Translator
 from bot.domain.privacy import Vault
 from bot.domain.regions import is_desa
+from bot.domain.roles import Actor, RoleService
 from storage.users import ConsentEvent, UserRecord, UserRepository
 
 __all__ = ["ConsentEvent", "UserRecord", "UserService"]
 
 
+@dataclass(frozen=True)
+class Arrival:
+    """Who sent an update: their stored record and their role (resolved once per update)."""
+
+    profile: UserRecord
+    actor: Actor
+
+
 class UserService:
-    def __init__(self, repository: UserRepository, vault: Vault, clock: Clock) -> None:
+    def __init__(self, repository: UserRepository, vault: Vault, clock: Clock, roles: RoleService) -> None:
         self.repository = repository
         self.vault = vault
         self.clock = clock
+        self.roles = roles
+
+    async def arrive(self, user_id: int, tg_language_code: str | None) -> Arrival:
+        """The per-update lookups: the user row (created or refreshed) and their role, on one read connection."""
+        async with self.repository.db.shared_reads():
+            profile = await self.touch(user_id, tg_language_code)
+            actor = await self.roles.actor(user_id)
+        return Arrival(profile, actor)
 
     async def touch(self, user_id: int, tg_language_code: str | None) -> UserRecord:
         return await self.repository.touch(user_id, tg_language_code, self.clock.now())

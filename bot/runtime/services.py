@@ -54,9 +54,9 @@ def config_from(settings: Settings) -> Config:
 def build_services(settings: Settings, db: Database, vault: Vault, clock: Clock | None = None) -> Services:
     config = config_from(settings)
     clock = clock or SystemClock()
-    users = UserService(UserRepository(db), vault, clock)
     officials = OfficialRepository(db)
     roles = RoleService(officials, config.admin_ids)
+    users = UserService(UserRepository(db), vault, clock, roles)
     interest = InterestService(InterestRepository(db), vault, clock=clock, tz=config.tz)
     eligibility = EligibilityService(EligibilityRepository(db), clock, config.tz)
     questions = QuestionService(QuestionRepository(db, vault), users, clock)
