@@ -2,7 +2,7 @@
 
     python bench/faq.py [--rounds 20]
 
-Runs every question of tests/faq_eval_set.tsv (real-style, with slang and typos) `--rounds` times after one
+Runs every question of tests/data/faq_eval_set.tsv (real-style, with slang and typos) `--rounds` times after one
 warm-up pass, plus a cold pass with the matcher's typo cache cleared. Prints p50/p99/max in milliseconds
 (target: p99 ≤ 5 ms) and the build time of the matcher. Not part of the test run.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 from bot.domain.faq import FaqMatcher, documents, load_slang, matcher, render_answer
 from bot.domain.i18n import load_catalogs, translator
 
-EVAL_SET = Path(__file__).resolve().parent.parent / "tests" / "faq_eval_set.tsv"
+EVAL_SET = Path(__file__).resolve().parent.parent / "tests" / "data" / "faq_eval_set.tsv"
 
 
 def questions() -> list[str]:

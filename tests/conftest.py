@@ -10,7 +10,7 @@ from bot.domain.clock import FixedClock
 from bot.domain.privacy import Vault, generate_key
 from bot.testing.runtime import LocalBot
 from storage.db import Database
-from tests.dbtools import PG_SKIP_REASON, postgres_database, postgres_url, sqlite_database
+from tests.support.db import PG_SKIP_REASON, postgres_database, postgres_url, sqlite_database
 
 _pg_skips: list[str] = []
 ADMIN_ID = 900001

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from bot.domain.clock import FixedClock
 from bot.testing.runtime import LocalBot
 from tests.conftest import ADMIN_ID
-from tests.officials_helpers import DESA_A, DESA_A2, DESA_B, expect_text, make_official, submit
+from tests.support.officials import DESA_A, DESA_A2, DESA_B, expect_text, make_official, submit
 
 
 async def test_official_xlsx_holds_own_area_with_nik_and_is_audited(local_bot: LocalBot, clock: FixedClock) -> None:

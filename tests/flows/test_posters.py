@@ -10,7 +10,7 @@ from bot.domain.deeplink import parse_payload
 from bot.domain.posters import qr_matrix
 from bot.testing.runtime import LocalBot
 from tests.conftest import ADMIN_ID
-from tests.officials_helpers import DESA_A, KEC_K, make_official
+from tests.support.officials import DESA_A, KEC_K, make_official
 
 
 def qr_modules(png: bytes, origin: tuple[int, int], box: int, size: int) -> list[list[bool]]:

@@ -17,7 +17,7 @@ from bot.runtime.settings import load_settings
 from bot.testing.runtime import LocalBot
 from storage.db import Database
 from tests.conftest import ADMIN_ID
-from tests.officials_helpers import DESA_A, DESA_A2, DESA_B, KEC_B, KEC_K, make_official, texts
+from tests.support.officials import DESA_A, DESA_A2, DESA_B, KEC_B, KEC_K, make_official, texts
 
 NOW = dt.datetime(2026, 11, 22, 1, 0, tzinfo=dt.UTC)
 

@@ -15,7 +15,7 @@ from bot.testing.double import BotMessage
 from bot.testing.runtime import LocalBot
 from bot.testing.user import TelegramUser
 from tests.conftest import ADMIN_ID
-from tests.flows import onboard
+from tests.support.flows import onboard
 
 KECAMATAN = "64.08.01"  # Muara Ancalong, Kutai Timur
 

@@ -12,7 +12,7 @@ from bot.domain.contributions import Sector, quote
 from bot.domain.i18n import load_catalogs, translator
 from bot.testing.runtime import LocalBot
 from bot.testing.user import TelegramUser
-from tests.flows import onboard
+from tests.support.flows import onboard
 
 # (day, sector, declared income) -> (JKK, JKM, JHT, JKK + JKM): the PP 50/2025 discount halves JKK + JKM for
 # transport workers Jan 2026 – Mar 2027 and for other sectors Apr – Dec 2026; JHT is never discounted.

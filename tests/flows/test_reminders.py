@@ -9,8 +9,8 @@ from pathlib import Path
 from bot.testing.runtime import LocalBot
 from bot.testing.user import TelegramUser
 from handlers.reminders import JOB_NAME, RemindMe, run_due_reminders
-from tests.flows import onboard
-from tests.roster_helpers import SITI, import_rows
+from tests.support.flows import onboard
+from tests.support.roster import SITI, import_rows
 
 WITA = dt.timezone(dt.timedelta(hours=8))
 

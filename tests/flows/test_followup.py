@@ -17,7 +17,7 @@ from sqlalchemy import event as sa_event
 from bot.domain.clock import FixedClock
 from bot.testing.runtime import LocalBot
 from handlers.followup_jobs import run_daily_digest, send_notice_digests
-from tests.officials_helpers import DESA_A, DESA_A2, DESA_B, KEC_K, expect_text, make_official, submit
+from tests.support.officials import DESA_A, DESA_A2, DESA_B, KEC_K, expect_text, make_official, submit
 
 
 def buttons(message: object) -> list[str]:

@@ -15,7 +15,7 @@ import pytest
 
 from handlers.callbacks import registered_prefixes
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HANDLER_MODULE_MAX_LINES = 250
 FUNCTION_MAX_LINES = 60
 

@@ -14,7 +14,7 @@ from bot.runtime.app import JagaKerjaApplication
 from bot.testing.runtime import LocalBot
 from handlers.context import BotContext
 from handlers.flow import declare_flow
-from tests.flows import onboard
+from tests.support.flows import onboard
 
 ASK_NAME, ASK_VILLAGE = range(2)
 

@@ -7,16 +7,7 @@ import datetime as dt
 from bot.domain.consent import CONSENT_VERSION
 from bot.testing.runtime import LocalBot
 from tests.conftest import ADMIN_ID
-from tests.flows import onboard
-
-MENU_ID = ["🛡 Cek Status Perlindungan", "✅ Cek Kelayakan", "💰 Manfaat & Iuran", "❓ Tanya Jawab",
-           "📝 Daftar Minat", "ℹ️ Bantuan"]
-MENU_EN = ["🛡 Check protection", "✅ Check eligibility", "💰 Benefits & fees", "❓ Questions",
-           "📝 Sign up interest", "ℹ️ Help"]
-
-
-def flat(rows: list[list[str]]) -> list[str]:
-    return [label for row in rows for label in row]
+from tests.support.flows import MENU_EN, MENU_ID, flat, onboard
 
 
 async def test_start_consent_menu_in_indonesian(local_bot: LocalBot) -> None:

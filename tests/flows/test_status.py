@@ -8,8 +8,8 @@ from pathlib import Path
 
 from bot.testing.runtime import LocalBot
 from bot.testing.user import TelegramUser
-from tests.flows import onboard
-from tests.roster_helpers import BUDI, SITI, import_rows
+from tests.support.flows import onboard
+from tests.support.roster import BUDI, SITI, import_rows
 
 UNKNOWN_NIK = "6408015505920002"
 

@@ -11,8 +11,7 @@ from bot.domain.privacy import Vault
 from bot.testing.runtime import LocalBot
 from storage.db import Database
 from storage.questions import QuestionRepository, faq_questions
-from tests.flows import onboard
-from tests.test_onboarding import MENU_ID
+from tests.support.flows import MENU_ID, onboard
 
 
 def labels(rows: list[list[str]]) -> list[str]:

@@ -18,7 +18,7 @@ from bot.runtime.services import Services, build_services
 from bot.runtime.settings import load_settings
 from storage.db import Database
 from storage.roster import roster_members
-from tests.roster_helpers import BUDI, NOW, SITI, import_rows, roster_csv
+from tests.support.roster import BUDI, NOW, SITI, import_rows, roster_csv
 
 TODAY = dt.date(2026, 11, 22)
 

@@ -6,6 +6,15 @@ from bot.testing.double import BotMessage
 from bot.testing.runtime import LocalBot
 from bot.testing.user import TelegramUser
 
+MENU_ID = ["🛡 Cek Status Perlindungan", "✅ Cek Kelayakan", "💰 Manfaat & Iuran", "❓ Tanya Jawab",
+           "📝 Daftar Minat", "ℹ️ Bantuan"]
+MENU_EN = ["🛡 Check protection", "✅ Check eligibility", "💰 Benefits & fees", "❓ Questions",
+           "📝 Sign up interest", "ℹ️ Help"]
+
+
+def flat(rows: list[list[str]]) -> list[str]:
+    return [label for row in rows for label in row]
+
 
 async def step(bot: LocalBot, update_id: int) -> None:
     await bot.settle(update_id)

@@ -10,7 +10,7 @@ from bot.testing.double import BotMessage
 from bot.testing.runtime import LocalBot
 from bot.testing.user import TelegramUser
 from tests.conftest import ADMIN_ID
-from tests.roster_helpers import BUDI, SITI, roster_csv
+from tests.support.roster import BUDI, SITI, roster_csv
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

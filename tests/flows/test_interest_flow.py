@@ -7,7 +7,7 @@ from bot.domain.interest import InterestRequestView
 from bot.testing.double import BotMessage
 from bot.testing.runtime import LocalBot
 from bot.testing.user import TelegramUser
-from tests.flows import onboard
+from tests.support.flows import onboard
 
 NIK = "6408014505900001"  # Kutai Timur (64.08.01), born 5 May 1990
 

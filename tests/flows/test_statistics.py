@@ -20,7 +20,7 @@ from storage.statistics import StatisticsRepository
 from storage.status_checks import StatusCheckRepository
 from storage.users import UserRepository
 from tests.conftest import ADMIN_ID
-from tests.flows import onboard
+from tests.support.flows import onboard
 
 NOW = dt.datetime(2026, 11, 22, 1, 0, tzinfo=dt.UTC)  # Sunday 09:00 WITA
 MUARA_ANCALONG, MUARA_WAHAU = "64.08.01", "64.08.02"

@@ -15,7 +15,7 @@ from handlers.followup_callbacks import ConfirmStatus, OpenRequest, RefusalReaso
 from handlers.officials_callbacks import InviteWholeKecamatan
 from handlers.posters import PosterMake
 from tests.conftest import ADMIN_ID
-from tests.officials_helpers import DESA_A, DESA_A2, DESA_B, KEC_K, NIKS, make_official, submit
+from tests.support.officials import DESA_A, DESA_A2, DESA_B, KEC_K, NIKS, make_official, submit
 
 ROLES = ("admin", "official_desa_A", "official_kec_K", "revoked_official", "worker")
 ACTIONS = ("list", "open", "reveal_nik", "change_status", "export", "poster", "invite", "audit")

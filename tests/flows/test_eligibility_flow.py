@@ -8,7 +8,7 @@ from bot.testing.double import BotMessage
 from bot.testing.runtime import LocalBot
 from bot.testing.user import TelegramUser
 from storage.eligibility import eligibility_results
-from tests.flows import onboard
+from tests.support.flows import onboard
 
 
 def labels(message: BotMessage) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 from bot.domain.i18n import load_catalogs, translator
 from bot.domain.nik import Nik, NikProblem, nik_message
 from bot.testing.runtime import LocalBot
-from tests.flows import onboard
+from tests.support.flows import onboard
 
 NIK = "6408014505900001"
 

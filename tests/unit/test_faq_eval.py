@@ -1,5 +1,5 @@
-"""FAQ matching quality on real-style questions (tests/faq_eval_set.tsv) and off-topic ones
-(tests/faq_offtopic.txt). Prints the figures; fails below the bar the issue sets (top-1 ≥ 90%)."""
+"""FAQ matching quality on real-style questions (tests/data/faq_eval_set.tsv) and off-topic ones
+(tests/data/faq_offtopic.txt). Prints the figures; fails below the bar the issue sets (top-1 ≥ 90%)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.domain.faq import load_faq, matcher
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parent.parent / "data"
 
 
 def eval_set() -> list[tuple[str, str]]:
