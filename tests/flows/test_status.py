@@ -164,10 +164,12 @@ async def test_cancel_leaves_the_check(local_bot: LocalBot, tmp_path: Path) -> N
     await user.press("🛡 Cek Status Perlindungan")
     await user.expect_reply()
     await user.send("/batal")
-    await user.expect_reply()
+    stopped = await user.expect_reply()
+    assert "dihentikan" in (stopped.text or "") and "Mau apa hari ini" in (stopped.text or "")
     await user.send(SITI.nik)  # no longer in the conversation: the NIK is not taken as an answer
     reply = (await user.expect_reply()).text or ""
     assert "Terlindungi" not in reply and "tanggal lahir" not in reply
+    assert "belum mengerti" in reply and "Mau apa hari ini" in reply  # what it gets instead: the menu
 
 
 async def test_status_needs_consent_first(local_bot: LocalBot, tmp_path: Path) -> None:
