@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from handlers.callbacks import Menu
+from handlers.callbacks import Menu, one_of
 from handlers.context import BotContext
-from handlers.ui import ack, back_to_menu_keyboard, one_of, say
+from handlers.ui import ack, back_to_menu_keyboard, say
 
 
 def help_text(context: BotContext) -> str:

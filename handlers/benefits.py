@@ -9,11 +9,11 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.domain.i18n import Translator
-from handlers.callbacks import BenefitsMenu, CallbackData, Menu
+from handlers.callbacks import BenefitsMenu, CallbackData, Menu, one_of
 from handlers.context import BotContext
 from handlers.faq import calculator_button
 from handlers.keyboards import button, main_menu_button
-from handlers.ui import ack, one_of, rows, say
+from handlers.ui import ack, rows, say
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,12 @@ from bot.domain.benefits import load_benefits, parse_income, range_declared_inco
 from bot.domain.contributions import Sector, quote
 from bot.domain.i18n import Translator
 from bot.domain.occupations import occupation, occupations
-from handlers.callbacks import BenefitsMenu, CalculatorStart, CallbackData
+from handlers.callbacks import BenefitsMenu, CalculatorStart, CallbackData, one_of
 from handlers.context import BotContext
 from handlers.flow import declare_flow
 from handlers.flow_state import FlowState
 from handlers.keyboards import button, main_menu_button
-from handlers.ui import ack, one_of, rows, say
+from handlers.ui import ack, rows, say
 
 SECTOR, INCOME = range(2)
 

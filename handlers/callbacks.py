@@ -105,6 +105,17 @@ def _convert(kind: Any, text: str) -> Any:
     raise TypeError(f"unsupported callback field type {kind!r}")
 
 
+def one_of(*buttons: CallbackData) -> Callable[[object], bool]:
+    """For `CallbackQueryHandler(pattern=...)`: True for exactly these buttons (e.g. `one_of(Menu("faq"))`)."""
+    packed = frozenset(b.pack() for b in buttons)
+    return lambda data: data in packed
+
+
+def any_of(kinds: tuple[type[CallbackData], ...]) -> Callable[[object], bool]:
+    """For `CallbackQueryHandler(pattern=...)`: True for a button of any of these kinds."""
+    return lambda data: any(kind.unpack(data) is not None for kind in kinds)
+
+
 def registered_prefixes() -> dict[str, type[CallbackData]]:
     """Every callback kind defined so far (a test checks they are distinct and none shadows another)."""
     return dict(_PREFIXES)

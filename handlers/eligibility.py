@@ -8,7 +8,6 @@ picker's province and the anonymous record of the outcome: `EligibilityService` 
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from telegram import Update
@@ -19,14 +18,13 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    filters,
 )
 
 from bot.domain.eligibility import AGE_BANDS
 from bot.domain.nik import region_from_digits
 from bot.domain.occupations import occupation as find_occupation
 from bot.domain.regions import region
-from handlers.callbacks import CallbackData, Menu
+from handlers.callbacks import CallbackData, Menu, any_of, one_of
 from handlers.context import BotContext
 from handlers.eligibility_callbacks import (
     STEP_KINDS,
@@ -42,16 +40,14 @@ from handlers.eligibility_callbacks import (
     EligRestart,
     EligSkipKecamatan,
     EligWelfare,
-    any_of,
 )
 from handlers.eligibility_views import EligibilityState, render_question, render_region, result_keyboard, result_text
-from handlers.flow import declare_flow, leave_flow
-from handlers.ui import ack, one_of, say
+from handlers.flow import ButtonStep, Result, TextStep, declare_flow, leave_flow, on_button, on_text
+from handlers.ui import ack, say
 
 KEY = EligibilityState.KEY
 REGION_STEPS = ("region", "nik", "kecamatan")
 K = TypeVar("K", bound=CallbackData)
-Result = str | int  # the next step, or ConversationHandler.END
 
 
 async def _show(update: Update, context: BotContext, state: EligibilityState, step: str,
@@ -67,28 +63,17 @@ async def _show(update: Update, context: BotContext, state: EligibilityState, st
     return step
 
 
-def _on(kind: type[K], step: Callable[[Update, BotContext, EligibilityState, K], Awaitable[Result]],
-        ) -> CallbackQueryHandler[BotContext, Result]:
+async def _redisplay(update: Update, context: BotContext, state: EligibilityState) -> Result:
+    return await _show(update, context, state, state.step)
+
+
+def _on(kind: type[K], step: ButtonStep[EligibilityState, K]) -> CallbackQueryHandler[BotContext, Result]:
     """A button of `kind` at this step: `step(update, context, state, data)`."""
-
-    async def handle(update: Update, context: BotContext) -> Result:
-        await ack(update)
-        data = kind.of(update)
-        state = EligibilityState.load(context)
-        if data is None:
-            return await _show(update, context, state, state.step)
-        return await step(update, context, state, data)
-
-    return CallbackQueryHandler(handle, pattern=kind.pattern())
+    return on_button(EligibilityState, kind, step, _redisplay)
 
 
-def _on_text(step: Callable[[Update, BotContext, EligibilityState, str], Awaitable[Result]],
-             ) -> MessageHandler[BotContext, Result]:
-    async def handle(update: Update, context: BotContext) -> Result:
-        assert update.message is not None
-        return await step(update, context, EligibilityState.load(context), update.message.text or "")
-
-    return MessageHandler(filters.TEXT & ~filters.COMMAND, handle)
+def _on_text(step: TextStep[EligibilityState]) -> MessageHandler[BotContext, Result]:
+    return on_text(EligibilityState, step)
 
 
 # ----------------------------------------------------------------------------- steps

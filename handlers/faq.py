@@ -14,12 +14,12 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 
 from bot.domain.faq import offers_calculator
 from bot.domain.i18n import Translator
-from handlers.callbacks import AskOfficial, CalculatorStart, CallbackData, Menu
+from handlers.callbacks import AskOfficial, CalculatorStart, CallbackData, Menu, one_of
 from handlers.context import BotContext
 from handlers.flow_state import FlowState
 from handlers.keyboards import back_to_menu_keyboard, button, main_menu_button
 from handlers.start import ensure_consent
-from handlers.ui import ack, one_of, say, show_main_menu
+from handlers.ui import ack, say, show_main_menu
 
 MAX_QUESTION = 1000
 

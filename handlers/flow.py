@@ -4,15 +4,24 @@ last takes their text and buttons. Its state is a typed `FlowState` (handlers/fl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from telegram import Update
-from telegram.ext import Application, BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
+from telegram.ext import (
+    Application,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
-from handlers.callbacks import Menu
+from handlers.callbacks import CallbackData, Menu, one_of
 from handlers.context import BotContext
-from handlers.ui import ack, one_of, show_main_menu
+from handlers.flow_state import FlowState
+from handlers.ui import ack, show_main_menu
 
 CANCEL_COMMANDS = ("batal", "cancel")
 ACTIVE_FLOW_KEY = "active_flow"  # user_data: the name of the conversation the user entered last
@@ -113,3 +122,40 @@ def declare_flow(
         persistent=True,
         allow_reentry=True,
     )
+
+
+# ----------------------------------------------------------------------------- step-table cells
+
+S = TypeVar("S", bound=FlowState)
+K = TypeVar("K", bound=CallbackData)
+Result = str | int  # the next step, or ConversationHandler.END
+ButtonStep = Callable[[Update, BotContext, S, K], Awaitable[Result]]
+TextStep = Callable[[Update, BotContext, S, str], Awaitable[Result]]
+Redisplay = Callable[[Update, BotContext, S], Awaitable[Result]]
+
+
+def on_button(state_type: type[S], kind: type[K], step: ButtonStep[S, K], redisplay: Redisplay[S],
+              ) -> CallbackQueryHandler[BotContext, Result]:
+    """A button of `kind` at a step: `step(update, context, state, data)` with the flow's typed state; a button
+    whose data does not unpack (forged) shows the current step again."""
+
+    async def handle(update: Update, context: BotContext) -> Result:
+        await ack(update)
+        data = kind.of(update)
+        state = state_type.load(context)
+        if data is None:
+            return await redisplay(update, context, state)
+        return await step(update, context, state, data)
+
+    return CallbackQueryHandler(handle, pattern=kind.pattern())
+
+
+def on_text(state_type: type[S], step: TextStep[S]) -> MessageHandler[BotContext, Result]:
+    """Typed text at a step: `step(update, context, state, text)` (an edited message counts as typed again)."""
+
+    async def handle(update: Update, context: BotContext) -> Result:
+        message = update.effective_message
+        text = (message.text if message is not None else None) or ""
+        return await step(update, context, state_type.load(context), text)
+
+    return MessageHandler(filters.TEXT & ~filters.COMMAND, handle)

@@ -24,7 +24,7 @@ from telegram.ext import (
 from bot.domain.interest import InvalidDraft
 from bot.domain.occupations import LABELS as OCCUPATION_LABELS
 from bot.domain.regions import is_desa
-from handlers.callbacks import Menu
+from handlers.callbacks import Menu, any_of, one_of
 from handlers.context import BotContext
 from handlers.flow import declare_flow, leave_flow
 from handlers.interest_callbacks import (
@@ -40,7 +40,6 @@ from handlers.interest_callbacks import (
     IntOtherKabupaten,
     IntOtherKecamatan,
     IntSend,
-    any_of,
 )
 from handlers.interest_steps import (
     Result,
@@ -64,7 +63,7 @@ from handlers.interest_steps import (
 from handlers.interest_views import InterestState, desa_line, region_name, requests_text
 from handlers.keyboards import button
 from handlers.start import DeepLinkState, ensure_consent
-from handlers.ui import ack, one_of, say, show_main_menu
+from handlers.ui import ack, say, show_main_menu
 
 KEY = InterestState.KEY
 

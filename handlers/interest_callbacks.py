@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -105,8 +104,3 @@ STEP_KINDS: tuple[type[CallbackData], ...] = (
     IntBack, IntKabupaten, IntOtherKabupaten, IntKecamatan, IntOtherKecamatan, IntDesa, IntOccupation, IntNoNote,
     IntEdit, IntSend, *PAGE_KINDS,
 )
-
-
-def any_of(kinds: tuple[type[CallbackData], ...]) -> Callable[[object], bool]:
-    """For `CallbackQueryHandler(pattern=...)`: True for a button of any of these kinds."""
-    return lambda data: any(kind.unpack(data) is not None for kind in kinds)

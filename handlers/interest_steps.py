@@ -5,11 +5,10 @@ Every step handler gets the loaded `InterestState` and returns the next step (th
 from __future__ import annotations
 
 import html
-from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from telegram import ReplyKeyboardRemove, Update
-from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler
 
 from bot.domain.i18n import N_
 from bot.domain.interest import NAME_MAX, NOTE_MAX, clean_name, clean_note, clean_phone
@@ -18,6 +17,8 @@ from bot.domain.privacy import mask_phone
 from bot.domain.regions import desa_of, kecamatan_of
 from handlers.callbacks import CallbackData
 from handlers.context import BotContext
+from handlers.flow import ButtonStep, Result, TextStep, on_button
+from handlers.flow import on_text as flow_on_text
 from handlers.interest_callbacks import (
     IntDesa,
     IntKabupaten,
@@ -26,10 +27,9 @@ from handlers.interest_callbacks import (
     IntOtherKecamatan,
 )
 from handlers.interest_views import InterestState, region_name, render, render_picker
-from handlers.ui import ack, forget_user_message
+from handlers.ui import forget_user_message
 
 K = TypeVar("K", bound=CallbackData)
-Result = str | int  # the next step, or ConversationHandler.END
 PICKER_STEPS = ("kabupaten", "kecamatan", "desa")
 # The NIK messages are the shared set (bot/domain/nik.py:nik_message) but for the length, where this flow has
 # always said "you typed {digits}" (its tests pin that wording; the status check's pin "I counted {n}").
@@ -65,28 +65,17 @@ async def advance(update: Update, context: BotContext, state: InterestState, not
     return await show(update, context, state, state.next_step(), note)
 
 
-def on(kind: type[K], step: Callable[[Update, BotContext, InterestState, K], Awaitable[Result]],
-       ) -> CallbackQueryHandler[BotContext, Result]:
+async def _redisplay(update: Update, context: BotContext, state: InterestState) -> Result:
+    return await show(update, context, state, state.current)
+
+
+def on(kind: type[K], step: ButtonStep[InterestState, K]) -> CallbackQueryHandler[BotContext, Result]:
     """A button of `kind` at this step: `step(update, context, state, data)`."""
-
-    async def handle(update: Update, context: BotContext) -> Result:
-        await ack(update)
-        data = kind.of(update)
-        state = InterestState.load(context)
-        if data is None:
-            return await show(update, context, state, state.current)
-        return await step(update, context, state, data)
-
-    return CallbackQueryHandler(handle, pattern=kind.pattern())
+    return on_button(InterestState, kind, step, _redisplay)
 
 
-def on_text(step: Callable[[Update, BotContext, InterestState, str], Awaitable[Result]],
-            ) -> MessageHandler[BotContext, Result]:
-    async def handle(update: Update, context: BotContext) -> Result:
-        assert update.message is not None
-        return await step(update, context, InterestState.load(context), update.message.text or "")
-
-    return MessageHandler(filters.TEXT & ~filters.COMMAND, handle)
+def on_text(step: TextStep[InterestState]) -> MessageHandler[BotContext, Result]:
+    return flow_on_text(InterestState, step)
 
 
 # ----------------------------------------------------------------------------- typed answers

@@ -10,12 +10,12 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.domain.consent import agreed_current, answered_current, consent_text
 from bot.domain.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
-from handlers.callbacks import CallbackData, Menu
+from handlers.callbacks import CallbackData, Menu, one_of
 from handlers.context import BotContext
 from handlers.flow import CANCEL_COMMANDS, cancel
 from handlers.flow_state import FlowState
 from handlers.keyboards import button
-from handlers.ui import ack, one_of, say, show_main_menu
+from handlers.ui import ack, say, show_main_menu
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Conv
 from bot.domain.i18n import Translator
 from bot.domain.nik import Nik, NikProblem, nik_message
 from bot.domain.status_check import StatusResult, parse_birth_date, render_result
-from handlers.callbacks import Menu
+from handlers.callbacks import Menu, one_of
 from handlers.context import BotContext
 from handlers.flow import declare_flow
 from handlers.keyboards import back_to_menu_keyboard, button, main_menu_button
@@ -21,7 +21,7 @@ from handlers.reminders import RemindMe
 from handlers.start import ensure_consent
 from handlers.status_picker import birth_keyboard, is_pick, on_pick
 from handlers.status_state import LastProtected, StatusState
-from handlers.ui import ack, forget_user_message, one_of, say
+from handlers.ui import ack, forget_user_message, say
 
 ASK_NIK, ASK_BIRTH = range(2)
 END = ConversationHandler.END

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 
 from bot.domain.i18n import Translator
-from handlers.callbacks import CallbackData
 from handlers.keyboards import MENU_ITEMS, back_to_menu_keyboard, main_menu_keyboard, rows
 
 __all__ = ["MENU_ITEMS", "back_to_menu_keyboard", "main_menu_keyboard", "rows"]
 from handlers.context import BotContext
-
-
-def one_of(*buttons: CallbackData) -> Callable[[object], bool]:
-    """For `CallbackQueryHandler(pattern=...)`: True for exactly these buttons (e.g. `one_of(Menu("faq"))`)."""
-    packed = frozenset(b.pack() for b in buttons)
-    return lambda data: data in packed
 
 
 def main_menu_text(t: Translator) -> str:
