@@ -4,6 +4,7 @@ last takes their text and buttons. Its state is a typed `FlowState` (handlers/fl
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -17,6 +18,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from handlers.callbacks import CallbackData, Menu, one_of
 from handlers.context import BotContext
@@ -109,19 +111,22 @@ def declare_flow(
         leave_flow(context, name)
         return await cancel(update, context)
 
-    return FlowConversation(
-        application,
-        entry_points=list(entry_points),
-        states=steps,
-        fallbacks=[
-            CommandHandler(list(CANCEL_COMMANDS), leave),
-            CallbackQueryHandler(leave, pattern=one_of(Menu("home"))),
-            *fallbacks,
-        ],
-        name=name,
-        persistent=True,
-        allow_reentry=True,
-    )
+    with warnings.catch_warnings():
+        # PTB warns that buttons are tracked per chat, not per message: intended (one flow per user at a time).
+        warnings.filterwarnings("ignore", message=".*per_message=False.*", category=PTBUserWarning)
+        return FlowConversation(
+            application,
+            entry_points=list(entry_points),
+            states=steps,
+            fallbacks=[
+                CommandHandler(list(CANCEL_COMMANDS), leave),
+                CallbackQueryHandler(leave, pattern=one_of(Menu("home"))),
+                *fallbacks,
+            ],
+            name=name,
+            persistent=True,
+            allow_reentry=True,
+        )
 
 
 # ----------------------------------------------------------------------------- step-table cells

@@ -64,13 +64,18 @@ class UserRepository:
         This runs for every update, so it reads first and writes only when something changed or last-seen is
         older than LAST_SEEN_RESOLUTION: most updates then cost one primary-key read and no write lock."""
         current = await self.get(user_id)
-        if (
-            current is not None
-            and current.blocked_at is None
-            and current.tg_language_code == tg_language_code
-            and now - current.last_seen_at < LAST_SEEN_RESOLUTION
-        ):
+        if current is not None and not self.needs_refresh(current, tg_language_code, now):
             return current
+        return await self.refresh(user_id, tg_language_code, now)
+
+    @staticmethod
+    def needs_refresh(current: UserRecord, tg_language_code: str | None, now: dt.datetime) -> bool:
+        """True when `touch` must write: unblocked again, a new Telegram language, or last-seen gone stale."""
+        return (current.blocked_at is not None or current.tg_language_code != tg_language_code
+                or now - current.last_seen_at >= LAST_SEEN_RESOLUTION)
+
+    async def refresh(self, user_id: int, tg_language_code: str | None, now: dt.datetime) -> UserRecord:
+        """The write half of `touch`: create the user or refresh last-seen (and unblock)."""
         if self._touch is None:
             self._touch = upsert_statement(
                 self.db.dialect, users,

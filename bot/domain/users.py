@@ -32,11 +32,15 @@ class UserService:
         self.roles = roles
 
     async def arrive(self, user_id: int, tg_language_code: str | None) -> Arrival:
-        """The per-update lookups: the user row (created or refreshed) and their role, on one read connection."""
+        """The per-update lookups: the user row and their role on one read connection, released before the user
+        row is written (when new or last-seen is stale): a held reader never waits for a writer's connection."""
         async with self.repository.db.shared_reads():
-            profile = await self.touch(user_id, tg_language_code)
+            current = await self.repository.get(user_id)
             actor = await self.roles.actor(user_id)
-        return Arrival(profile, actor)
+        now = self.clock.now()
+        if current is None or self.repository.needs_refresh(current, tg_language_code, now):
+            current = await self.repository.refresh(user_id, tg_language_code, now)
+        return Arrival(current, actor)
 
     async def touch(self, user_id: int, tg_language_code: str | None) -> UserRecord:
         return await self.repository.touch(user_id, tg_language_code, self.clock.now())

@@ -188,3 +188,13 @@ async def test_a_main_menu_button_leaves_a_half_finished_flow(tmp_path: Path, cl
         await user.expect_reply()
         await user.send("pagi")
         assert (await user.expect_reply()).text == "alur_a dapat: pagi"
+
+
+async def test_many_new_users_at_once_all_get_an_answer(local_bot: LocalBot) -> None:
+    """More users arrive at once than the database pool has connections (8 on SQLite): the per-update lookups
+    share one read connection and release it before the new user's row is written, so nobody waits forever."""
+    users = [local_bot.user(700100 + i) for i in range(20)]
+    for user in users:  # all queued before the bot takes any of them
+        await user.send("/bantuan")
+    for user in users:
+        assert "/hapusdata" in ((await user.expect_reply()).text or "")
