@@ -1,16 +1,21 @@
-"""Roster benchmark: generate N synthetic valid rows, import them (validate + write in one transaction),
-then time status lookups (NIK hash + birth-date check). Prints rows/s, lookup p50/p99 and peak RSS.
+"""Roster benchmark: generate N synthetic valid rows, import them (validate + encrypt + stage in short
+transactions, then apply in chunks), then time status lookups (NIK hash + birth-date check). Prints rows/s,
+lookup p50/p99 and peak RSS.
 
     python bench/roster.py                 # 100,000 rows on a throwaway SQLite file
     python bench/roster.py --rows 1000000
+    python bench/roster.py --rows 300000 --xlsx        # the same rows as an .xlsx (made in a child process)
+    python bench/roster.py --bomb 240      # an .xlsx whose shared strings unpack to 240 MB (~0.6 MB file)
     python bench/roster.py --db postgresql+asyncpg://postgres@127.0.0.1:5432/test
-Targets (issue 5): 1,000,000 rows in ≤ 60 s, lookup p99 ≤ 2 ms, RSS ≤ 200 MB.
+Targets (issue 5): 1,000,000 rows in ≤ 60 s, lookup p99 ≤ 2 ms, RSS ≤ 200 MB; (issue 14) any accepted file
+≤ 200 MB RSS, a bomb refused without the memory it asks for.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import datetime as dt
 import random
 import resource
@@ -24,10 +29,10 @@ from bot.domain.clock import SystemClock
 from bot.domain.nik import Nik
 from bot.domain.privacy import Vault, generate_key
 from bot.domain.roster import RosterService
-from bot.domain.roster_files import sample_rows, write_sample_csv
+from bot.domain.roster_files import SAMPLE_HEADER, sample_rows, write_sample_csv, write_xlsx_bomb
 from bot.domain.status_check import StatusService
 from storage.db import open_database
-from storage.roster import RosterRepository, roster_members
+from storage.roster import RosterRepository, roster_members, roster_staging
 from storage.status_checks import StatusCheckRepository
 
 WITA = ZoneInfo("Asia/Makassar")
@@ -37,25 +42,65 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def main(rows: int, lookups: int, db_url: str | None, folder: Path) -> None:
-    csv_path = folder / "roster.csv"
+def write_sample_xlsx(path: Path, rows: int) -> None:
+    """The sample rows as an .xlsx (run in a child process: openpyxl holds the shared strings while writing)."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Roster")
+    sheet.append(SAMPLE_HEADER)
+    for row in sample_rows(rows):
+        sheet.append(row.cells())
+    workbook.save(path)
+
+
+def in_child(function: object, *args: object) -> None:
+    with concurrent.futures.ProcessPoolExecutor(1) as pool:
+        pool.submit(function, *args).result()  # type: ignore[arg-type]
+
+
+async def bomb(db_url: str | None, folder: Path, unpacked_mb: int) -> None:
+    path = folder / "bomb.xlsx"
+    in_child(write_xlsx_bomb, path, unpacked_mb)
+    print(f"bomb: {path.stat().st_size / 1e3:.0f} KB file, shared strings {unpacked_mb} MB unpacked")
+    db = await open_database(db_url or f"sqlite+aiosqlite:///{folder / 'bench.db'}")
+    try:
+        roster = RosterService(RosterRepository(db), Vault(generate_key()), SystemClock(), WITA)
+        before = peak_rss_mb()
+        started = time.perf_counter()
+        result = await roster.import_file(path, file_name=path.name, imported_by="bench")
+        print(f"{result.status} in {time.perf_counter() - started:.1f} s: "
+              f"{[(e.row, e.code) for e in result.errors[:3]]}")
+        print(f"peak RSS: {before:.0f} MB before, {peak_rss_mb():.0f} MB after")
+    finally:
+        await db.close()
+
+
+async def main(rows: int, lookups: int, db_url: str | None, folder: Path, xlsx: bool) -> None:
+    path = folder / ("roster.xlsx" if xlsx else "roster.csv")
     started = time.perf_counter()
-    write_sample_csv(csv_path, sample_rows(rows))
-    print(f"generated {rows:,} rows ({csv_path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
+    if xlsx:
+        in_child(write_sample_xlsx, path, rows)
+    else:
+        write_sample_csv(path, sample_rows(rows))
+    print(f"generated {rows:,} rows ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s")
     url = db_url or f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     db = await open_database(url)
     try:
         if db_url:  # a shared server database: start from an empty roster
             async with db.transaction() as conn:
                 await conn.execute(roster_members.delete())
+                await conn.execute(roster_staging.delete())
         vault = Vault(generate_key())
         roster = RosterService(RosterRepository(db), vault, SystemClock(), WITA)
+        before = peak_rss_mb()
         started = time.perf_counter()
-        result = await roster.import_file(csv_path, file_name=csv_path.name, imported_by="bench")
+        result = await roster.import_file(path, file_name=path.name, imported_by="bench")
         elapsed = time.perf_counter() - started
         assert result.status == "imported", result.errors[:5]
-        print(f"import (validate + encrypt + write, one transaction): {result.inserted:,} rows in {elapsed:.1f} s "
-              f"= {rows / elapsed:,.0f} rows/s")
+        print(f"import (validate + encrypt + stage, then apply in chunks): {result.inserted:,} rows in "
+              f"{elapsed:.1f} s = {rows / elapsed:,.0f} rows/s; peak RSS {before:.0f} MB before, "
+              f"{peak_rss_mb():.0f} MB after")
         print(f"roster size 64.08: {await roster.count_by_area('64.08'):,}")
 
         checker = StatusService(roster.repository, StatusCheckRepository(db), vault, SystemClock(), per_day=5, tz=WITA)
@@ -94,6 +139,12 @@ if __name__ == "__main__":
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--lookups", type=int, default=2_000)
     parser.add_argument("--db", default=None, help="database URL (default: a throwaway SQLite file)")
+    parser.add_argument("--xlsx", action="store_true", help="import an .xlsx instead of a .csv")
+    parser.add_argument("--bomb", type=int, default=0, metavar="MB",
+                        help="import an .xlsx bomb whose shared strings unpack to MB megabytes, and stop")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="roster-bench-") as tmp:
-        asyncio.run(main(args.rows, args.lookups, args.db, Path(tmp)))
+        if args.bomb:
+            asyncio.run(bomb(args.db, Path(tmp), args.bomb))
+        else:
+            asyncio.run(main(args.rows, args.lookups, args.db, Path(tmp), args.xlsx))

@@ -43,11 +43,11 @@ async def show_benefits(update: Update, context: BotContext) -> None:
 
 
 async def show_page(update: Update, context: BotContext) -> None:
-    query, shown = update.callback_query, BenefitsPage.of(update)
-    assert query is not None and shown is not None
+    shown = BenefitsPage.of(update)
+    assert shown is not None
     faq = context.services.faq
     if not faq.is_benefit_page(shown.page):
-        await query.answer(context.i18n.gettext("This button has expired."))
+        await ack(update, context.i18n.gettext("This button has expired."))
         await show_benefits(update, context)
         return
     await ack(update)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 
-from telegram import Message, Update
-from telegram.error import BadRequest
+from telegram import Update
 from telegram.ext import ConversationHandler
 
 from handlers.broadcast_callbacks import ScheduleAt
@@ -16,7 +14,7 @@ from handlers.broadcast_sender import TelegramSender, ensure_transport
 from handlers.broadcast_views import job_controls, preview_summary, schedule_keyboard
 from handlers.context import BotContext
 from handlers.flow import cancel
-from handlers.ui import ack, say
+from handlers.ui import ack, say, set_buttons
 
 log = logging.getLogger(__name__)
 
@@ -33,20 +31,13 @@ async def show_preview(update: Update, context: BotContext) -> int:
     return CONFIRM
 
 
-async def _remove_buttons(update: Update) -> None:
-    query = update.callback_query
-    if query is not None and isinstance(query.message, Message):
-        with contextlib.suppress(BadRequest):
-            await query.edit_message_reply_markup(reply_markup=None)
-
-
 @admin_step
 async def send_now(update: Update, context: BotContext) -> int:
     await ack(update)
     found = BroadcastDraft.load(context).ready()
     if found is None:
         return await new_draft(update, context)
-    await _remove_buttons(update)
+    await set_buttons(update, context)
     job_id = await ensure_transport(context.application).create(context.actor.user_id, found)
     BroadcastDraft.clear(context)
     log.info("broadcast %d started by an admin", job_id)
@@ -56,7 +47,7 @@ async def send_now(update: Update, context: BotContext) -> int:
 @admin_step
 async def ask_schedule(update: Update, context: BotContext) -> int:
     await ack(update)
-    await _remove_buttons(update)
+    await set_buttons(update, context)
     _ = context.i18n.gettext
     await say(update, context, _("When? Type the date and time in WITA, e.g. <code>25/11 08:00</code>, "
                                  "or tap a button."), schedule_keyboard(context.i18n))
@@ -93,7 +84,7 @@ async def _schedule(update: Update, context: BotContext, when: dt.datetime) -> i
     found = BroadcastDraft.load(context).ready()
     if found is None:
         return await new_draft(update, context)
-    await _remove_buttons(update)
+    await set_buttons(update, context)
     job_id = await ensure_transport(context.application).create(context.actor.user_id, found, scheduled_at=when)
     BroadcastDraft.clear(context)
     _ = context.i18n.gettext
@@ -104,6 +95,6 @@ async def _schedule(update: Update, context: BotContext, when: dt.datetime) -> i
 
 
 async def cancel_draft(update: Update, context: BotContext) -> int:
-    await _remove_buttons(update)
+    await set_buttons(update, context)
     BroadcastDraft.clear(context)
     return await cancel(update, context)

@@ -3,11 +3,9 @@ and resuming running jobs at start. Admins only (checked on the server for every
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
-from telegram import Message, Update
-from telegram.error import BadRequest
+from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.domain.broadcast import BroadcastService
@@ -16,7 +14,7 @@ from handlers.broadcast_sender import ensure_transport
 from handlers.broadcast_views import job_controls, progress_text, status_text
 from handlers.context import BotContext
 from handlers.guards import REFUSALS, allowed, requires
-from handlers.ui import ack, say
+from handlers.ui import ack, edit_or_say, pressed_message, say, set_buttons
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +48,8 @@ async def status(update: Update, context: BotContext) -> None:
 
 async def job_control(update: Update, context: BotContext) -> None:
     """Pause / resume / stop / resend. A refusal is a message in the chat (the button may be forged)."""
-    query = update.callback_query
     data = JobButton.of(update)
-    assert query is not None and data is not None
+    assert data is not None
     if not allowed(context, "admin"):
         await ack(update)
         await say(update, context, context.i18n.gettext(REFUSALS["admin"]))
@@ -60,14 +57,13 @@ async def job_control(update: Update, context: BotContext) -> None:
     _ = context.i18n.gettext
     service = ensure_transport(context.application)
     if not await service.control(data.job_id, data.action):
-        await query.answer(_("That is no longer possible."))
+        await ack(update, _("That is no longer possible."))
         return
     answers = {"pause": _("Paused."), "resume": _("Sending again."), "stop": _("Stopped."),
                "resend": _("Resending to the unsure ones.")}
-    await query.answer(answers[data.action])
+    await ack(update, answers[data.action])
     if data.action == "resend":  # the report stays as it was; progress and a new report follow
-        with contextlib.suppress(BadRequest):
-            await query.edit_message_reply_markup(reply_markup=None)
+        await set_buttons(update, context)
         return
     await _refresh_pressed(update, context, service, data.job_id)
 
@@ -75,20 +71,17 @@ async def job_control(update: Update, context: BotContext) -> None:
 async def _refresh_pressed(update: Update, context: BotContext, service: BroadcastService, job_id: int) -> None:
     """A button pressed on a message other than the live progress message (e.g. under /siaran_status): show the
     job's new state there too (the progress message itself is updated by the sender)."""
-    query = update.callback_query
-    assert query is not None
     job = await service.job(job_id)
-    message = query.message
-    if job is None or not isinstance(message, Message) or job.progress_message_id == message.message_id:
+    message = pressed_message(update)
+    if job is None or message is None or job.progress_message_id == message.message_id:
         return
     if job.state in ("paused", "running"):
         found = await service.progress(job_id)
         if found is not None:
-            await query.edit_message_text(progress_text(context.i18n, *found),
-                                          reply_markup=job_controls(context.i18n, job_id, job.state))
+            await edit_or_say(update, context, progress_text(context.i18n, *found),
+                              job_controls(context.i18n, job_id, job.state))
     elif job.state == "stopped":
-        with contextlib.suppress(BadRequest):
-            await query.edit_message_reply_markup(reply_markup=None)
+        await set_buttons(update, context)
 
 
 def register(application: Application) -> None:

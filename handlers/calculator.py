@@ -22,7 +22,7 @@ from handlers.context import BotContext
 from handlers.flow import declare_flow
 from handlers.flow_state import FlowState
 from handlers.keyboards import button, main_menu_button
-from handlers.ui import ack, rows, say
+from handlers.ui import ack, rows, say, set_buttons
 
 SECTOR, INCOME = range(2)
 
@@ -91,13 +91,12 @@ async def occupation_chosen(update: Update, context: BotContext) -> int:
     assert query is not None and pressed is not None
     chosen = occupation(pressed.occupation)
     if chosen is None:
-        await query.answer(context.i18n.gettext("This button has expired."))
+        await ack(update, context.i18n.gettext("This button has expired."))
         return SECTOR
     await ack(update)
     CalculatorState(occupation=chosen.id, sector=chosen.sector).save(context)
     t = context.i18n
-    if query.message is not None:
-        await query.edit_message_reply_markup(reply_markup=None)
+    await set_buttons(update, context)
     await say(update, context, t.gettext("Work: {work}").format(work=t.gettext(chosen.label_msgid)) + "\n\n"
               + income_prompt(t), income_keyboard(t))
     return INCOME
@@ -122,11 +121,10 @@ async def range_chosen(update: Update, context: BotContext) -> int:
     ranges = load_benefits().income_ranges
     index = pressed.index
     if not 0 <= index < len(ranges):
-        await query.answer(context.i18n.gettext("This button has expired."))
+        await ack(update, context.i18n.gettext("This button has expired."))
         return INCOME
     await ack(update)
-    if query.message is not None:
-        await query.edit_message_reply_markup(reply_markup=None)
+    await set_buttons(update, context)
     return await _answer(update, context, range_declared_income(ranges[index], _today(context)), typed=False)
 
 

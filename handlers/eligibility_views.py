@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.benefits import pays_nothing_line
 from bot.domain.eligibility import (
     CRITERION_LABELS,
     INCOME_RANGES,
@@ -179,14 +180,28 @@ def result_text(screening: Screening, t: Translator) -> str:
         payers = ", ".join(_(PAYER_LABELS[p]) for p in rule.payers)
         lines.append(_("💼 Paid by {payers}: {programmes}. Basis: {basis}.").format(
             payers=payers, programmes=" + ".join(rule.programmes), basis=html.escape("; ".join(rule.legal_basis))))
+    if screening.paid_for is not None:
+        lines.append(pays_nothing_line(t, screening.paid_for, screening.bpu.discount))
     lines.append("")
     next_key = "fallback" if rule.is_fallback else result.outcome
     lines.append("➡️ " + _(NEXT_STEPS[next_key]).format(proposer=_(PROPOSER_LABELS[rule.proposed_by])))
-    lines.append(_("💡 Or register yourself as BPU today: JKK + JKM {amount} a month (declared income {income}), "
-                   "in the JMO app or at a BPJS Ketenagakerjaan office.").format(
-        amount=t.money(screening.bpu.basic_total), income=t.money(screening.bpu.declared_income)))
+    lines.append(bpu_line(screening, t))
     lines.append("<i>" + _("This is not a decision: the district decides who is covered.") + "</i>")
     return "\n".join(lines)
+
+
+def bpu_line(screening: Screening, t: Translator) -> str:
+    """What registering and paying oneself (BPU mandiri) costs today: the discounted price is for them only."""
+    bpu = screening.bpu
+    amount, income = t.money(bpu.basic_total), t.money(bpu.declared_income)
+    if bpu.discount is not None:
+        return t.gettext("💡 Or register as BPU mandiri and pay yourself: JKK + JKM {amount} a month today, with "
+                         "the {name} discount for self-paying workers (declared income {income}). In the JMO app "
+                         "or at a BPJS Ketenagakerjaan office.").format(
+            amount=amount, name=bpu.discount.name, income=income)
+    return t.gettext("💡 Or register as BPU mandiri and pay yourself: JKK + JKM {amount} a month today (declared "
+                     "income {income}). In the JMO app or at a BPJS Ketenagakerjaan office.").format(
+        amount=amount, income=income)
 
 
 def result_keyboard(t: Translator) -> InlineKeyboardMarkup:

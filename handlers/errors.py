@@ -19,7 +19,8 @@ async def on_error(update: object, context: BotContext) -> None:
     if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_user:
         await context.services.users.mark_blocked(update.effective_user.id)
         return
-    log.error("error while handling an update", exc_info=error)
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("error while handling update %s", update_id, exc_info=error, extra={"update_id": update_id})
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     t = context.i18n

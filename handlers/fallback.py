@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from handlers.context import BotContext
-from handlers.ui import show_main_menu
+from handlers.ui import ack, show_main_menu
 
 
 async def unknown_message(update: Update, context: BotContext) -> None:
@@ -20,10 +20,8 @@ async def unknown_message(update: Update, context: BotContext) -> None:
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
-    """A button from an old message whose flow has ended or changed."""
-    query = update.callback_query
-    assert query is not None
-    await query.answer(context.i18n.gettext("This button has expired."))
+    """A button from an old message whose flow has ended or changed, or forged data no handler takes."""
+    await ack(update, context.i18n.gettext("This button has expired."))
     await show_main_menu(update, context)
 
 

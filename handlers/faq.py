@@ -82,9 +82,7 @@ async def show_topics(update: Update, context: BotContext) -> None:
 
 
 async def expired(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    await query.answer(context.i18n.gettext("This button has expired."))
+    await ack(update, context.i18n.gettext("This button has expired."))
     await show_topics(update, context)
 
 

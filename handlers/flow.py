@@ -23,7 +23,7 @@ from telegram.warnings import PTBUserWarning
 from handlers.callbacks import CallbackData, Menu, one_of
 from handlers.context import BotContext
 from handlers.flow_state import FlowState
-from handlers.ui import ack, show_main_menu
+from handlers.ui import ack, show_main_menu, typed
 
 CANCEL_COMMANDS = ("batal", "cancel")
 ACTIVE_FLOW_KEY = "active_flow"  # user_data: the name of the conversation the user entered last
@@ -60,7 +60,8 @@ class FlowConversation(ConversationHandler[Any]):
     A user who leaves a flow half-way by tapping another feature leaves the first one waiting in its state;
     without this, the older flow (registered earlier) would take the text meant for the newer one. Entering a
     flow (an entry point) makes it the active one; steps and fallbacks of the other flows then stand aside,
-    and their old buttons get the "expired" answer.
+    and their old buttons get the "expired" answer. A flow whose user_data is gone (/hapusdata erased it, or
+    it was never marked active) stands aside too: its step would run on an empty state.
     """
 
     def __init__(self, application: Application[Any, Any, Any, Any, Any, Any], **kwargs: Any) -> None:
@@ -77,7 +78,7 @@ class FlowConversation(ConversationHandler[Any]):
         user = update.effective_user
         data = self._application.user_data.get(user.id) if user is not None else None
         active = data.get(ACTIVE_FLOW_KEY) if data else None
-        return result if active in (None, self.name) else None
+        return result if active == self.name else None
 
     async def handle_update(
         self, update: Update, application: Application[Any, Any, Any, Any, Any, Any], check_result: Any,
@@ -159,8 +160,6 @@ def on_text(state_type: type[S], step: TextStep[S]) -> MessageHandler[BotContext
     """Typed text at a step: `step(update, context, state, text)` (an edited message counts as typed again)."""
 
     async def handle(update: Update, context: BotContext) -> Result:
-        message = update.effective_message
-        text = (message.text if message is not None else None) or ""
-        return await step(update, context, state_type.load(context), text)
+        return await step(update, context, state_type.load(context), typed(update))
 
     return MessageHandler(filters.TEXT & ~filters.COMMAND, handle)

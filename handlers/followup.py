@@ -13,8 +13,10 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot.domain import followup as fu
-from bot.domain.followup import AccessDenied, Card
+from bot.domain.followup import AccessDenied, Card, WorkerUnreachable
+from bot.domain.i18n import N_
 from bot.domain.interest import InterestRequestView
+from bot.domain.markup import escape
 from handlers import followup_jobs
 from handlers.context import BotContext, HasServices
 from handlers.flow import declare_flow
@@ -32,9 +34,10 @@ from handlers.followup_callbacks import (
 )
 from handlers.followup_views import card_keyboard, card_text, confirm_registered, queue_view, refusal_menu
 from handlers.guards import refuse, requires
-from handlers.ui import ack, edit_or_say, say
+from handlers.ui import ack, edit_or_say, say, typed
 
 TYPING = "typing"
+UNREACHABLE = N_("The worker could not be reached just now, so nothing was changed. Please try again in a minute.")
 
 
 @dataclass
@@ -99,18 +102,19 @@ async def _request(update: Update, context: BotContext, request_id: int) -> Inte
 
 
 async def _apply(update: Update, context: BotContext, request_id: int, status: str, reason: str | None) -> None:
-    services = context.services
     try:
-        change = await services.followup.change_status(context.actor, request_id, status, reason)
+        change = await context.services.followup.change_status(context.actor, request_id, status, reason)
     except AccessDenied:
         await _not_yours(update, context)
+        return
+    except WorkerUnreachable:  # the worker is told first: nothing was saved
+        if update.callback_query is not None:
+            await update.callback_query.answer(context.i18n.gettext(UNREACHABLE), show_alert=True)
         return
     if update.callback_query is not None:
         await update.callback_query.answer(context.i18n.gettext("Saved: {status}").format(
             status=fu.status_label(context.i18n, status)))
     await _show_card(update, context, change.card)
-    if change.changed:
-        await followup_jobs.notify_worker(context.bot, services, change.card.request)
 
 
 @requires("staff")
@@ -169,38 +173,37 @@ async def ask_text(update: Update, context: BotContext) -> str | int:
         text = _("Type the reason for {ref} (short; the worker will read it). /batal to stop.")
     else:
         text = _("Type a note for {ref} (only officials see it). /batal to stop.")
-    await say(update, context, text.format(ref=request.ref))
+    await say(update, context, text.format(ref=escape(request.ref)))
     return TYPING
 
 
-async def _save_text(context: BotContext, pending: FollowupText, text: str) -> tuple[Card, bool]:
-    """The typed reason (a status change) or note; True when the worker is to be told."""
+async def _save_text(context: BotContext, pending: FollowupText, text: str) -> Card:
+    """The typed reason (a status change: the worker is told first) or note."""
     followup = context.services.followup
     if pending.kind == "why":
-        change = await followup.change_status(context.actor, pending.id, "not_eligible", text)
-        return change.card, change.changed
-    return await followup.add_note(context.actor, pending.id, text), False
+        return (await followup.change_status(context.actor, pending.id, "not_eligible", text)).card
+    return await followup.add_note(context.actor, pending.id, text)
 
 
 async def got_text(update: Update, context: BotContext) -> str | int:
-    assert update.message is not None
     _ = context.i18n.gettext
     pending = FollowupText.load(context)
     limit = fu.REASON_MAX if pending.kind == "why" else fu.NOTE_MAX
-    text, too_long = fu.clean_text(update.message.text or "", limit)
+    text, too_long = fu.clean_text(typed(update), limit)
     if too_long or text is None:
         await say(update, context, _("Please keep it under {n} characters and try again, or /batal.").format(
             n=limit) if too_long else _("Please type a few words, or /batal."))
         return TYPING
     try:
-        card, tell_worker = await _save_text(context, pending, text)
+        card = await _save_text(context, pending, text)
     except AccessDenied:
         FollowupText.clear(context)
         await refuse(update, context, "staff")
         return ConversationHandler.END
+    except WorkerUnreachable:  # nothing saved: the official sends it again (or /batal)
+        await say(update, context, _(UNREACHABLE) + "\n" + _("Send the reason again, or /batal."))
+        return TYPING
     FollowupText.clear(context)
-    if tell_worker:
-        await followup_jobs.notify_worker(context.bot, context.services, card.request)
     await say(update, context, _("Saved. 👍"))
     await _show_card(update, context, card)
     return ConversationHandler.END

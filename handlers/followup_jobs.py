@@ -1,6 +1,7 @@
 """Messages the follow-up sends on its own: the notice about a new request (right away, or grouped when many
-arrive), the worker's update after a decision, and the 08:00 WITA digest of untouched requests.
-`FollowupService` decides who hears what; this module renders and sends."""
+arrive), the worker's update after a decision (sent before the decision is saved: see `tell_worker`), and the
+08:00 WITA digest of untouched requests. `FollowupService` decides who hears what; this module renders and
+sends. At start, a one-off job encrypts the typed reasons older rows still hold in clear."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import datetime as dt
 import logging
 
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
+from bot.domain.followup import WorkerUnreachable
 from bot.domain.interest import InterestRequestView
 from bot.domain.services import Services
 from handlers.context import BotContext
@@ -19,6 +21,8 @@ from handlers.followup_views import daily_digest, notice_digest_text, notice_tex
 log = logging.getLogger(__name__)
 DIGEST_JOB = "followup-daily-digest"
 NOTICE_JOB = "followup-notice-digests"
+SEAL_JOB = "followup-seal-reasons"
+GONE = ("chat not found", "user not found")  # 400s that mean the worker can never be told
 DIGEST_HOUR = 8
 NOTICE_INTERVAL = 60  # seconds between looks for grouped notices whose window has closed
 
@@ -41,18 +45,24 @@ class TelegramNotices:
         t = self.services.translator(language)
         await _send(self.bot, official_id, notice_text(t, request), open_button(t, request.id))
 
-
-async def notify_worker(bot: Bot, services: Services, request: InterestRequestView) -> bool:
-    """Tell the worker about a decision on their request (nothing for intermediate statuses)."""
-    text = services.followup.worker_update(request)
-    if text is None:
-        return False
-    try:
-        await bot.send_message(request.user_id, text)
-    except Forbidden:
-        log.info("worker of request %s has blocked the bot", request.id)
-        return False
-    return True
+    async def tell_worker(self, user_id: int, text: str) -> bool:
+        """A decision, to its worker, before it is saved: True sent; False never possible (blocked the bot,
+        account gone: the decision stands); WorkerUnreachable for anything else (network, 429, 5xx, a 400), so
+        that the official tries again rather than the worker never hearing. A read time-out may have been
+        delivered: the retry can tell the worker twice, which beats never."""
+        try:
+            await self.bot.send_message(user_id, text)
+        except Forbidden:
+            return False
+        except BadRequest as error:
+            if any(reason in error.message.lower() for reason in GONE):
+                return False
+            log.warning("a decision could not be sent to its worker: BadRequest")  # its text may quote theirs
+            raise WorkerUnreachable("BadRequest") from error
+        except TelegramError as error:
+            log.warning("a decision could not be sent to its worker: %s", type(error).__name__)
+            raise WorkerUnreachable(type(error).__name__) from error
+        return True
 
 
 async def send_notice_digests(services: Services, bot: Bot) -> int:
@@ -83,6 +93,12 @@ async def _notice_job(context: BotContext) -> None:
     await send_notice_digests(context.services, context.bot)
 
 
+async def _seal_job(context: BotContext) -> None:
+    sealed = await context.services.followup.seal_reasons()
+    if sealed:
+        log.info("encrypted %d typed status reasons stored in clear by an older version", sealed)
+
+
 def register(application: Application, services: Services) -> None:
     """Notices go through this application's bot (a restart attaches the new one); jobs are scheduled."""
     services.followup.attach(TelegramNotices(application.bot, services))
@@ -91,3 +107,4 @@ def register(application: Application, services: Services) -> None:
                                         name=DIGEST_JOB)
         application.job_queue.run_repeating(_notice_job, interval=NOTICE_INTERVAL, first=NOTICE_INTERVAL,
                                             name=NOTICE_JOB)
+        application.job_queue.run_once(_seal_job, when=0, name=SEAL_JOB)

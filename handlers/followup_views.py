@@ -1,10 +1,10 @@
 """What the follow-up screens and messages look like: the queue, the card, the prompts, notices and digests.
-Rendering only (texts and keyboards from what `FollowupService` returns)."""
+Rendering only (texts and keyboards from what `FollowupService` returns); every stored or typed value goes
+through `bot.domain.markup.escape` (workers' names and notes, officials' notes and reasons)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -12,6 +12,7 @@ from bot.domain import followup as fu
 from bot.domain.followup import Card, NoticeDigest, QueuePage, StaleDigest
 from bot.domain.i18n import Translator
 from bot.domain.interest import InterestRequestView
+from bot.domain.markup import escape
 from bot.domain.privacy import mask_nik
 from handlers.followup_callbacks import (
     ConfirmStatus,
@@ -59,7 +60,7 @@ def queue_view(t: Translator, page: QueuePage, now: dt.datetime) -> tuple[str, I
 
 def card_text(t: Translator, card: Card, now: dt.datetime, full_nik: bool) -> str:
     _ = t.gettext
-    e = html.escape
+    e = escape
     r = card.request
     wa = "https://wa.me/" + r.phone.lstrip("+")
     lines = [
@@ -68,7 +69,7 @@ def card_text(t: Translator, card: Card, now: dt.datetime, full_nik: bool) -> st
         f"🏘 {e(fu.place(r.desa_code))}, {e(fu.place(r.kecamatan_code))}",
         f"💼 {e(fu.occupation_label(t, r.occupation))}",
         f"📱 {e(r.phone)} · <a href=\"{e(wa)}\">WhatsApp</a>",
-        _("🪪 NIK {nik}").format(nik=f"<code>{r.nik}</code>" if full_nik else mask_nik(r.nik)),
+        _("🪪 NIK {nik}").format(nik=f"<code>{e(r.nik)}</code>" if full_nik else e(mask_nik(r.nik))),
     ]
     if r.nik_outside_region:
         lines.append(_("⚠️ The NIK is from another kabupaten/kota."))
@@ -103,7 +104,7 @@ def confirm_registered(t: Translator, r: InterestRequestView) -> tuple[str, Inli
         button(_("✅ Yes, registered"), ConfirmStatus(r.id, "registered")), back_button(t, OpenRequest(r.id)),
     ]])
     return _("Mark {ref} as registered? {name} will get a message.").format(
-        ref=r.ref, name=html.escape(r.name)), keyboard
+        ref=escape(r.ref), name=escape(r.name)), keyboard
 
 
 def refusal_menu(t: Translator, r: InterestRequestView) -> tuple[str, InlineKeyboardMarkup]:
@@ -112,15 +113,15 @@ def refusal_menu(t: Translator, r: InterestRequestView) -> tuple[str, InlineKeyb
                for code, label in fu.REFUSAL_REASONS.items()]
     buttons.append([button(_("✍️ Other reason (type it)"), TypeReason(r.id))])
     buttons.append([back_button(t, OpenRequest(r.id))])
-    return _("Why is {ref} not eligible? The worker will see the reason.").format(ref=r.ref), \
+    return _("Why is {ref} not eligible? The worker will see the reason.").format(ref=escape(r.ref)), \
         InlineKeyboardMarkup(buttons)
 
 
 def notice_text(t: Translator, r: InterestRequestView) -> str:
     _ = t.gettext
     return _("🆕 New request {ref}: {name}, {work}, {desa}.").format(
-        ref=r.ref, name=html.escape(r.name), work=html.escape(fu.occupation_label(t, r.occupation)),
-        desa=html.escape(fu.place(r.desa_code)))
+        ref=escape(r.ref), name=escape(r.name), work=escape(fu.occupation_label(t, r.occupation)),
+        desa=escape(fu.place(r.desa_code)))
 
 
 def open_button(t: Translator, request_id: int) -> InlineKeyboardMarkup:
@@ -132,7 +133,7 @@ def notice_digest_text(t: Translator, digest: NoticeDigest) -> str:
     requests = digest.requests
     lines = [t.ngettext("🆕 {n} more new request in your area:", "🆕 {n} more new requests in your area:",
                         len(requests)).format(n=len(requests))]
-    lines += [f"• {r.ref} · {html.escape(r.name)} · {html.escape(fu.place(r.desa_code))}"
+    lines += [f"• {escape(r.ref)} · {escape(r.name)} · {escape(fu.place(r.desa_code))}"
               for r in requests[:NOTICE_DIGEST_MAX]]
     if len(requests) > NOTICE_DIGEST_MAX:
         lines.append(_("… and {n} more.").format(n=len(requests) - NOTICE_DIGEST_MAX))
@@ -145,7 +146,7 @@ def daily_digest(t: Translator, digest: StaleDigest, now: dt.datetime) -> tuple[
     stale = digest.requests
     lines = [t.ngettext("☀️ Good morning! {n} request has waited 3 days or more:",
                         "☀️ Good morning! {n} requests have waited 3 days or more:", len(stale)).format(n=len(stale))]
-    lines += [f"• {r.ref} · {html.escape(fu.place(r.desa_code))} · {fu.since(t, r.created_at, now)}"
+    lines += [f"• {escape(r.ref)} · {escape(fu.place(r.desa_code))} · {fu.since(t, r.created_at, now)}"
               for r in stale[:DAILY_DIGEST_MAX]]
     if len(stale) > DAILY_DIGEST_MAX:
         lines.append(_("… and {n} more.").format(n=len(stale) - DAILY_DIGEST_MAX))

@@ -12,6 +12,7 @@ from telegram import Update
 
 from bot.domain.i18n import N_
 from handlers.context import BotContext
+from handlers.ui import ack
 
 Need = Literal["staff", "admin"]
 R = TypeVar("R")
@@ -32,7 +33,7 @@ async def refuse(update: Update, context: BotContext, need: Need) -> None:
     """The same short answer for every command/button a user may not use (nothing is revealed)."""
     text = context.i18n.gettext(REFUSALS[need])
     if update.callback_query is not None:
-        await update.callback_query.answer(text, show_alert=True)
+        await ack(update, text, alert=True)
     elif update.effective_chat is not None:
         await context.bot.send_message(update.effective_chat.id, text)
 

@@ -116,8 +116,8 @@ async def phone_typed(update: Update, context: BotContext, state: InterestState,
 
 
 async def contact_shared(update: Update, context: BotContext) -> str:
-    message = update.message
-    assert message is not None and message.contact is not None
+    message = update.effective_message
+    assert message is not None and message.contact is not None  # the step's filter: a contact
     state = InterestState.load(context)
     _ = context.i18n.gettext
     if state.step != "phone":

@@ -16,7 +16,7 @@ from bot.domain.users import UserRecord
 from handlers.callbacks import CallbackData
 from handlers.context import BotContext
 from handlers.keyboards import button
-from handlers.ui import ack, say, show_main_menu
+from handlers.ui import ack, say, set_buttons, show_main_menu
 
 
 @dataclass(frozen=True)
@@ -65,11 +65,10 @@ async def erase_request(update: Update, context: BotContext) -> None:
 
 
 async def erase_answered(update: Update, context: BotContext) -> None:
-    query, answer = update.callback_query, EraseAnswer.of(update)
-    assert query is not None and answer is not None and context.profile is not None
+    answer = EraseAnswer.of(update)
+    assert answer is not None and context.profile is not None
     await ack(update)
-    if query.message is not None:
-        await query.edit_message_reply_markup(reply_markup=None)
+    await set_buttons(update, context)
     _ = context.i18n.gettext
     if answer.answer != "yes":
         await show_main_menu(update, context, _("Okay, nothing was erased."))

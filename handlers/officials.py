@@ -58,7 +58,7 @@ async def invite_opened(update: Update, context: BotContext) -> None:
     link = parse_payload(context.args[0] if context.args else None)
     invite = None
     if link is not None and link.kind == "invite":
-        invite = await context.services.officials.find_invite(link.value)
+        invite = await context.services.officials.find_invite(link.value, context.actor.user_id)
     if link is None or invite is None:
         await say(update, context, _(EXPIRED))
         return

@@ -3,12 +3,12 @@ kecamatan), or another admin. The ticked desa are typed flow state (`officials_p
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 from telegram import InlineKeyboardMarkup, Update
 
+from bot.domain.markup import escape
 from bot.domain.officials import InviteError, areas_text, bot_link
 from bot.domain.regions import HOME_PROVINCE, children, region, short_name
 from handlers.context import BotContext
@@ -70,7 +70,7 @@ async def pick_kecamatan(update: Update, context: BotContext) -> None:
     buttons = [button(r.name, PickKecamatan(r.code)) for r in children(found.code)]
     keyboard = [*rows(buttons), [back_button(context.i18n, InviteRole("official"))]]
     await edit_or_say(update, context, _("{kabupaten}: choose the kecamatan:").format(
-        kabupaten=html.escape(found.name)), InlineKeyboardMarkup(keyboard))
+        kabupaten=escape(found.name)), InlineKeyboardMarkup(keyboard))
 
 
 async def _show_desa_picker(update: Update, context: BotContext, kecamatan_code: str) -> None:
@@ -86,7 +86,7 @@ async def _show_desa_picker(update: Update, context: BotContext, kecamatan_code:
         keyboard.append([button(_("✉️ Create invite ({n} desa)").format(n=len(chosen)), InviteTicked())])
     keyboard.append([back_button(context.i18n, PickKabupaten(found.kabupaten_code))])
     text = _("Kecamatan {name}: tap one or more desa, then “Create invite”. Or invite for the whole "
-             "kecamatan.").format(name=html.escape(found.name))
+             "kecamatan.").format(name=escape(found.name))
     await edit_or_say(update, context, text, InlineKeyboardMarkup(keyboard))
 
 
@@ -146,6 +146,6 @@ async def _create(update: Update, context: BotContext, role: str, codes: list[st
         _("Send this link to the person. It works once, until {when}.").format(
             when=t.datetime(created.invite.expires_at)),
         "",
-        html.escape(link),
+        escape(link),
     ])
     await edit_or_say(update, context, text, None)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import html
 
 from telegram import BotCommandScopeChat, InlineKeyboardMarkup, Update
 
+from bot.domain.markup import escape
 from bot.domain.officials import areas_text
 from handlers.context import BotContext
 from handlers.guards import requires
@@ -32,7 +32,7 @@ async def list_officials(update: Update, context: BotContext) -> None:
         name = staff.display_name(official)
         areas = _("admin") if official.role == "admin" else areas_text(official.area_codes)
         lines.append(_("• {name} ({id}) — {areas}, since {date}").format(
-            name=html.escape(name), id=official.user_id, areas=areas, date=t.short_date(official.created_at)))
+            name=escape(name), id=official.user_id, areas=areas, date=t.short_date(official.created_at)))
         buttons.append(button(_("🚫 {name}").format(name=name[:20]), RevokeAsk(official.user_id)))
     lines += ["", _("Tap a name to revoke access. Invite more with /undang.")]
     await edit_or_say(update, context, "\n".join(lines), InlineKeyboardMarkup(rows(buttons)))
@@ -53,7 +53,7 @@ async def revoke_ask(update: Update, context: BotContext) -> None:
         button(_("↩️ No"), OfficialsList()),
     ]])
     await edit_or_say(update, context, _("Revoke access of {name}? They lose it at once.").format(
-        name=html.escape(name)), keyboard)
+        name=escape(name)), keyboard)
 
 
 @requires("admin")

@@ -75,7 +75,7 @@ async def make(update: Update, context: BotContext) -> None:
     query, data = update.callback_query, PosterMake.of(update)
     assert query is not None and data is not None
     if not context.services.posters.may_make(context.actor, data.code):
-        await query.answer(context.i18n.gettext("This area is not yours."), show_alert=True)
+        await ack(update, context.i18n.gettext("This area is not yours."), alert=True)
         return
     await ack(update)
     await _send_poster(update, context, data.code)

@@ -30,7 +30,7 @@ from handlers.callbacks import CallbackData, Menu
 from handlers.context import BotContext, HasServices
 from handlers.keyboards import back_to_menu_keyboard, button
 from handlers.status_state import LastProtected
-from handlers.ui import ack, say
+from handlers.ui import ack, say, set_buttons
 
 log = logging.getLogger(__name__)
 JOB_NAME = "roster-reminders"
@@ -97,8 +97,7 @@ async def opt_in(update: Update, context: BotContext) -> None:
         await say(update, context, _("Please check your protection first; then I can remind you."),
                   back_to_menu_keyboard(t))
         return
-    if update.callback_query is not None and update.callback_query.message is not None:
-        await update.callback_query.edit_message_reply_markup(reply_markup=back_to_menu_keyboard(t))
+    await set_buttons(update, context, back_to_menu_keyboard(t))
     text = _("🔔 Done. I will remind you {first} days and {last} days before {end}, at 08.00 {tz}. "
              "Stop any time with the button in the reminder.").format(
         first=FIRST_REMINDER_DAYS, last=LAST_REMINDER_DAYS, end=t.date(end), tz=t.tz_label)

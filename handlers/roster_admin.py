@@ -2,7 +2,8 @@
 message) → rejected with a report file, or the admin picks how to import it (buttons) → counts.
 
 The work runs as a background task so the bot keeps answering others during a long file. The import itself is
-`RosterService` (the same as `jagakerja roster import`).
+`RosterService` (the same as `jagakerja roster import`). The admin's file name and anything read from the file
+are escaped before they enter a message (`bot.domain.markup.escape`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from telegram import InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot.domain.i18n import Translator
+from bot.domain.markup import escape
 from bot.domain.regions import region, short_name
 from bot.domain.roster import ImportResult, Mode, Progress, error_lines
 from handlers.callbacks import CallbackData
@@ -25,7 +27,7 @@ from handlers.context import BotContext
 from handlers.flow_state import FlowState
 from handlers.guards import requires
 from handlers.keyboards import button
-from handlers.ui import back_to_menu_keyboard, say
+from handlers.ui import ack, back_to_menu_keyboard, edit_or_say, say
 
 log = logging.getLogger(__name__)
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
@@ -71,7 +73,7 @@ def _regions_label(codes: list[str]) -> str:
     for code in codes:
         found = region(code)
         names.append(short_name(found) if found else code)
-    return ", ".join(names) or "-"
+    return escape(", ".join(names) or "-")
 
 
 def summary_text(result: ImportResult, t: Translator) -> str:
@@ -79,16 +81,16 @@ def summary_text(result: ImportResult, t: Translator) -> str:
     if result.status == "rejected":
         lines = [t.ngettext("❌ <b>{file}</b>: {n} problem found. Nothing was imported.",
                             "❌ <b>{file}</b>: {n} problems found. Nothing was imported.",
-                            result.error_count).format(file=result.file_name, n=t.number(result.error_count)),
+                            result.error_count).format(file=escape(result.file_name), n=t.number(result.error_count)),
                  ""]
-        lines += ["• " + line for line in error_lines(result.errors[:SHOWN_ERRORS], t)]
+        lines += ["• " + escape(line) for line in error_lines(result.errors[:SHOWN_ERRORS], t)]
         if result.error_count > SHOWN_ERRORS:
             lines.append(_("The full list is in the attached report."))
         lines += ["", _("Fix the file and send it again.")]
         return "\n".join(lines)
     if result.status == "validated":
         return "\n".join([
-            _("✅ <b>{file}</b>: all {rows} rows are valid.").format(file=result.file_name,
+            _("✅ <b>{file}</b>: all {rows} rows are valid.").format(file=escape(result.file_name),
                                                                      rows=t.number(result.rows)),
             _("Region: {region}").format(region=_regions_label(result.regions)),
             "",
@@ -96,7 +98,7 @@ def summary_text(result: ImportResult, t: Translator) -> str:
               "list of its region: people not in it are ended today."),
         ])
     return "\n".join([
-        _("✅ <b>{file}</b> imported.").format(file=result.file_name),
+        _("✅ <b>{file}</b> imported.").format(file=escape(result.file_name)),
         _("Rows: {rows} — new: {inserted}, updated: {updated}, ended: {ended}").format(
             rows=t.number(result.rows), inserted=t.number(result.inserted), updated=t.number(result.updated),
             ended=t.number(result.ended)),
@@ -125,7 +127,8 @@ def _progress(context: BotContext, upload: Upload, t: Translator) -> Progress:
         last_edit = time.monotonic()
         label = _("⏳ Checking {file}…") if phase == "validate" else _("⏳ Importing {file}…")
         count = t.number(done) if not total else f"{t.number(done)} / {t.number(total)}"
-        await _edit(context, upload, label.format(file=upload.file_name) + "\n" + _("{count} rows").format(count=count))
+        await _edit(context, upload, label.format(file=escape(upload.file_name)) + "\n"
+                    + _("{count} rows").format(count=count))
 
     return progress
 
@@ -151,7 +154,7 @@ async def _run(context: BotContext, upload: Upload, mode: Mode, dry_run: bool, t
         report = context.services.roster.error_report(result, t)
         stem = Path(upload.file_name).stem
         await context.bot.send_document(upload.chat_id, InputFile(report, filename=f"{stem}-errors.csv"),
-                                        caption=t.gettext("Problems in {file}").format(file=upload.file_name))
+                                        caption=t.gettext("Problems in {file}").format(file=escape(upload.file_name)))
 
 
 async def on_document(update: Update, context: BotContext) -> None:
@@ -170,7 +173,7 @@ async def on_document(update: Update, context: BotContext) -> None:
                                      "<code>jagakerja roster import</code>."))
         return
     RosterPending(document.file_id, file_name).save(context)
-    shown = await say(update, context, _("⏳ Checking {file}…").format(file=file_name))
+    shown = await say(update, context, _("⏳ Checking {file}…").format(file=escape(file_name)))
     upload = Upload(shown.chat_id, shown.message_id, context.actor.user_id, document.file_id, file_name)
     context.application.create_task(_run(context, upload, "upsert", True, t), update=update,
                                      name="roster-validate")
@@ -188,16 +191,16 @@ async def on_mode(update: Update, context: BotContext) -> None:
     query = update.callback_query
     choice = ImportMode.of(update)
     assert query is not None and choice is not None
-    await query.answer()
+    await ack(update)
     pending = _take_pending(context)
     message = query.message
     if not isinstance(message, Message):
         return
     t = context.i18n
     if pending is None:
-        await query.edit_message_text(t.gettext("Okay, nothing was imported."), reply_markup=back_to_menu_keyboard(t))
+        await edit_or_say(update, context, t.gettext("Okay, nothing was imported."), back_to_menu_keyboard(t))
         return
-    await query.edit_message_text(t.gettext("⏳ Importing {file}…").format(file=pending.file_name))
+    await query.edit_message_text(t.gettext("⏳ Importing {file}…").format(file=escape(pending.file_name)))
     upload = Upload(message.chat.id, message.message_id, context.actor.user_id, pending.file_id, pending.file_name)
     context.application.create_task(_run(context, upload, choice.mode, False, t), update=update,
                                     name="roster-import")
@@ -205,14 +208,15 @@ async def on_mode(update: Update, context: BotContext) -> None:
 
 @requires("admin")
 async def on_cancel(update: Update, context: BotContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    await query.answer()
+    await ack(update)
     _take_pending(context)
-    if query.message is None:
-        return
     t = context.i18n
-    await query.edit_message_text(t.gettext("Okay, nothing was imported."), reply_markup=back_to_menu_keyboard(t))
+    await edit_or_say(update, context, t.gettext("Okay, nothing was imported."), back_to_menu_keyboard(t))
+
+
+async def resume_imports(context: BotContext) -> None:
+    """At start: finish a roster import that a stop interrupted after it was committed, tidy up the others."""
+    await context.services.roster.resume()
 
 
 def register(application: Application) -> None:
@@ -220,3 +224,5 @@ def register(application: Application) -> None:
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & roster_files, on_document))
     application.add_handler(CallbackQueryHandler(on_mode, pattern=ImportMode.pattern()))
     application.add_handler(CallbackQueryHandler(on_cancel, pattern=CancelImport.pattern()))
+    if application.job_queue is not None:
+        application.job_queue.run_once(resume_imports, when=0, name="roster-resume")

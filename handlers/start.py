@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, get_args
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.domain.consent import agreed_current, answered_current, consent_text
-from bot.domain.i18n import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
+from bot.domain.i18n import LANGUAGE_NAMES
 from handlers.callbacks import CallbackData, Menu, one_of
 from handlers.context import BotContext
 from handlers.flow import CANCEL_COMMANDS, cancel
 from handlers.flow_state import FlowState
 from handlers.keyboards import button
-from handlers.ui import ack, say, show_main_menu
+from handlers.ui import ack, say, set_buttons, show_main_menu
+
+LanguageCode = Literal["id", "en"]  # SUPPORTED_LANGUAGES (a test keeps them the same)
 
 
 @dataclass(frozen=True)
 class ChooseLanguage(CallbackData):
-    """`lang:id`: the language buttons of /start and /bahasa."""
+    """`lang:id`: the language buttons of /start and /bahasa (any other code is forged)."""
 
     PREFIX = "lang"
-    code: str
+    code: LanguageCode
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,8 @@ class ResumeAfterConsent(FlowState):
 
 
 def language_keyboard() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[button(LANGUAGE_NAMES[code], ChooseLanguage(code)) for code in SUPPORTED_LANGUAGES]])
+    codes: tuple[LanguageCode, ...] = get_args(LanguageCode)
+    return InlineKeyboardMarkup([[button(LANGUAGE_NAMES[code], ChooseLanguage(code)) for code in codes]])
 
 
 def consent_keyboard(context: BotContext) -> InlineKeyboardMarkup:
@@ -105,14 +108,14 @@ async def choose_language_command(update: Update, context: BotContext) -> None:
 
 
 async def language_chosen(update: Update, context: BotContext) -> None:
-    query, chosen = update.callback_query, ChooseLanguage.of(update)
-    assert query is not None and chosen is not None and context.profile is not None
+    chosen = ChooseLanguage.of(update)
+    assert chosen is not None and context.profile is not None
     services = context.services
     if not await services.users.choose_language(context.profile.id, chosen.code):
         await ack(update)
         return
     context.i18n = services.translator(chosen.code)
-    await query.answer(LANGUAGE_NAMES[chosen.code])
+    await ack(update, LANGUAGE_NAMES[chosen.code])
     if not answered_current(context.profile):
         await ask_consent(update, context)
     else:
@@ -120,13 +123,12 @@ async def language_chosen(update: Update, context: BotContext) -> None:
 
 
 async def consent_answered(update: Update, context: BotContext) -> None:
-    query, answer = update.callback_query, ConsentAnswer.of(update)
-    assert query is not None and answer is not None and context.profile is not None
+    answer = ConsentAnswer.of(update)
+    assert answer is not None and context.profile is not None
     await ack(update)
     agreed = answer.answer == "yes"
     await context.services.users.answer_consent(context.profile.id, agreed)
-    if query.message is not None:
-        await query.edit_message_reply_markup(reply_markup=None)
+    await set_buttons(update, context)
     _ = context.i18n.gettext
     resume = ResumeAfterConsent.load(context).data
     ResumeAfterConsent.clear(context)

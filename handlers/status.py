@@ -21,7 +21,7 @@ from handlers.reminders import RemindMe
 from handlers.start import ensure_consent
 from handlers.status_picker import birth_keyboard, is_pick, on_pick
 from handlers.status_state import LastProtected, StatusState
-from handlers.ui import ack, forget_user_message, say
+from handlers.ui import ack, forget_user_message, say, typed
 
 ASK_NIK, ASK_BIRTH = range(2)
 END = ConversationHandler.END
@@ -52,11 +52,10 @@ async def start_check(update: Update, context: BotContext) -> int:
 
 
 async def got_nik(update: Update, context: BotContext) -> int:
-    assert update.message is not None and update.message.text is not None
     t = context.i18n
     _ = t.gettext
     try:
-        nik = Nik.parse(update.message.text, context.services.status_checks.today())
+        nik = Nik.parse(typed(update), context.services.status_checks.today())
     except NikProblem as problem:
         await say(update, context, nik_message(t, problem), back_to_menu_keyboard(t))
         return ASK_NIK
@@ -74,9 +73,8 @@ async def got_nik(update: Update, context: BotContext) -> int:
 
 
 async def got_birth_text(update: Update, context: BotContext) -> int:
-    assert update.message is not None and update.message.text is not None
     t = context.i18n
-    born = parse_birth_date(update.message.text, context.services.status_checks.today())
+    born = parse_birth_date(typed(update), context.services.status_checks.today())
     if born is None:
         await say(update, context,
                   t.gettext("I could not read that date. Type it as day-month-year, like <b>17-08-1985</b>, "

@@ -16,6 +16,7 @@ from handlers.callbacks import CallbackData
 from handlers.context import BotContext
 from handlers.keyboards import button, main_menu_button, nav_row, rows
 from handlers.status_state import StatusState
+from handlers.ui import edit_or_say
 
 FIRST_DECADE = 1940
 Stage = Literal["decade", "year", "month", "day"]
@@ -110,15 +111,13 @@ def view(t: Translator, stage: Stage, state: StatusState, today: dt.date) -> tup
 async def on_pick(update: Update, context: BotContext, today: dt.date) -> dt.date | None:
     """A picker press: shows the next stage in the same message, or returns the date picked."""
     query = update.callback_query
-    assert query is not None
     t = context.i18n
     state = StatusState.load(context)
-    stage, born = advance(_press(query.data), state, today)
+    stage, born = advance(_press(query.data if query is not None else None), state, today)
     state.save(context)
     if born is not None:
-        if query.message is not None:
-            await query.edit_message_text(t.gettext("Birth date: {date}").format(date=t.date(born)))
+        await edit_or_say(update, context, t.gettext("Birth date: {date}").format(date=t.date(born)), None)
         return born
     text, markup = view(t, stage, state, today)
-    await query.edit_message_text(text, reply_markup=markup)
+    await edit_or_say(update, context, text, markup)
     return None

@@ -26,6 +26,7 @@ audit_log = sa.Table(
     sa.Column("area_code", sa.String(16), nullable=True),
     sa.Column("target", sa.String(64), nullable=True),
     sa.Column("detail", sa.Text, nullable=True),
+    sa.Index("ix_audit_log_target", "target"),  # a user's revocations, looked up when they accept an invite
 )
 
 

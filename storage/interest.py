@@ -3,6 +3,11 @@
 Rows come back as `InterestRecord` with the encrypted tokens; decrypt them with `bot.domain.interest.view(...)`.
 Other features read this table: the officials' follow-up queue and the statistics (keep the column names).
 The follow-up's writes (a status change, a note) commit together with their audit entry, in one transaction.
+
+A status reason is either a preset code (`status_reason`, e.g. "reason:member": not personal) or a reason an
+official typed, encrypted like the notes (`status_reason_enc`, a vault token). Rows from before migration 0008b
+may still hold a typed reason in `status_reason` until `plain_reasons` / `seal_reasons` move it (done by
+`FollowupService.seal_reasons` when the bot starts).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ STATUSES = ("new", "contacted", "registered", "not_eligible", "unreachable")
 OPEN_STATUSES = ("new", "contacted", "unreachable")  # still waiting for an outcome: a new request updates these
 REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U (read aloud over the phone)
 REF_LENGTH = 5
+PRESET_PREFIX = "reason:"  # a preset status reason ("reason:member"), stored in clear
 
 interest_requests = sa.Table(
     "interest_requests",
@@ -43,7 +49,8 @@ interest_requests = sa.Table(
     sa.Column("language", sa.String(8), nullable=False),
     sa.Column("nik_outside_region", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
     sa.Column("status", sa.String(24), nullable=False, default="new", server_default="new", index=True),
-    sa.Column("status_reason", sa.Text, nullable=True),
+    sa.Column("status_reason", sa.Text, nullable=True),  # a preset code ("reason:<code>")
+    sa.Column("status_reason_enc", sa.Text, nullable=True),  # a typed reason, vault token
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("first_action_at", sa.DateTime(timezone=True), nullable=True),
@@ -75,6 +82,7 @@ class InterestRecord:
     created_at: dt.datetime
     updated_at: dt.datetime
     first_action_at: dt.datetime | None
+    status_reason_enc: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -236,14 +244,16 @@ class InterestRepository:
         async with self.db.read() as conn:
             return int((await conn.execute(stmt)).scalar_one())
 
-    async def set_status(self, request_id: int, status: str, reason: str | None, now: dt.datetime) -> InterestRecord:
+    async def set_status(
+        self, request_id: int, status: str, reason: str | None, now: dt.datetime, reason_enc: str | None = None,
+    ) -> InterestRecord:
         """An official's decision; the first one also stamps first_action_at (response-time statistics)."""
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}; one of {STATUSES}")
         t = interest_requests
         async with self.db.transaction() as conn:
             await conn.execute(sa.update(t).where(t.c.id == request_id).values(
-                status=status, status_reason=reason, updated_at=now,
+                status=status, status_reason=reason, status_reason_enc=reason_enc, updated_at=now,
                 first_action_at=sa.func.coalesce(t.c.first_action_at, now),
             ))
             row = (await conn.execute(sa.select(t).where(t.c.id == request_id))).first()
@@ -274,8 +284,10 @@ class InterestRepository:
 
     async def change_status(
         self, seen: InterestRecord, status: str, reason: str | None, now: dt.datetime, audit: NewAuditEntry,
+        reason_enc: str | None = None,
     ) -> tuple[InterestRecord, bool]:
-        """An official's decision on the request as they saw it, with its audit entry, in one transaction.
+        """An official's decision on the request as they saw it, with its audit entry, in one transaction;
+        `reason` a preset code, `reason_enc` a typed reason already encrypted (at most one of them).
 
         Compare-and-set: nothing is written when the status or reason is no longer what `seen` holds (someone
         else decided meanwhile): returns the request as it is now and whether this call changed it."""
@@ -286,7 +298,8 @@ class InterestRepository:
             result = await conn.execute(sa.update(t).where(
                 t.c.id == seen.id, t.c.status == seen.status,
                 t.c.status_reason.is_not_distinct_from(seen.status_reason),
-            ).values(status=status, status_reason=reason, updated_at=now,
+                t.c.status_reason_enc.is_not_distinct_from(seen.status_reason_enc),
+            ).values(status=status, status_reason=reason, status_reason_enc=reason_enc, updated_at=now,
                      first_action_at=sa.func.coalesce(t.c.first_action_at, now)))
             changed = bool(result.rowcount)
             if changed:
@@ -305,6 +318,28 @@ class InterestRepository:
                 request_id=request.id, worker_id=request.user_id, official_id=official_id, text_enc=text_enc,
                 created_at=now))
             await write_entry(conn, audit, now)
+
+    async def plain_reasons(self, presets: list[str], limit: int = 500) -> list[tuple[int, str]]:
+        """(id, text) of requests whose typed reason is still stored in clear (rows from before 0008b): any
+        `status_reason` other than these preset codes."""
+        t = interest_requests
+        async with self.db.read() as conn:
+            rows = await conn.execute(sa.select(t.c.id, t.c.status_reason).where(
+                t.c.status_reason.is_not(None), t.c.status_reason.not_in(presets),
+            ).order_by(t.c.id).limit(limit))
+            return [(r.id, r.status_reason) for r in rows]
+
+    async def seal_reasons(self, sealed: list[tuple[int, str, str]]) -> int:
+        """Replace clear typed reasons by their tokens: (id, the clear text seen, token); a row whose reason
+        changed meanwhile is left alone. Returns how many were sealed."""
+        t = interest_requests
+        done = 0
+        async with self.db.transaction() as conn:
+            for request_id, plain, token in sealed:
+                result = await conn.execute(sa.update(t).where(t.c.id == request_id, t.c.status_reason == plain)
+                                            .values(status_reason=None, status_reason_enc=token))
+                done += int(result.rowcount or 0)
+        return done
 
     async def erase_user(self, user_id: int) -> int:
         """Delete every request of this Telegram user (personal data erasure); returns how many."""

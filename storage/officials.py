@@ -2,6 +2,10 @@
 the officials' notes on requests and the notices sent to them about new requests.
 
 Invite codes are stored only as a keyed hash (the link itself is the secret). Names are vault tokens.
+
+Invites die with their maker's rights: revoking (or erasing) someone revokes the unused invites they created, in
+the same transaction as the revocation and its audit entry; and nobody is made an official again by an invite
+created before their last revocation (the audit log's `revoke` entries, which outlive the official's row).
 """
 
 from __future__ import annotations
@@ -10,7 +14,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage.audit import NewAuditEntry, audit_log, write_entry
 from storage.db import Database
 from storage.schema import metadata, utc
 
@@ -47,6 +53,7 @@ official_invites = sa.Table(
     sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("used_by", sa.BigInteger, nullable=True),
     sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),  # its maker lost their rights
 )
 
 followup_notes = sa.Table(
@@ -74,6 +81,11 @@ followup_notices = sa.Table(
 
 def _split(codes: str) -> tuple[str, ...]:
     return tuple(c for c in codes.split(",") if c)
+
+
+def user_target(user_id: int) -> str:
+    """The audit target naming a user (a revocation's, an accepted invite's)."""
+    return f"user:{user_id}"
 
 
 def area_prefixes(code: str) -> list[str]:
@@ -107,9 +119,10 @@ class InviteRecord:
     expires_at: dt.datetime
     used_by: int | None
     used_at: dt.datetime | None
+    revoked_at: dt.datetime | None = None
 
     def usable(self, now: dt.datetime) -> bool:
-        return self.used_by is None and now < self.expires_at
+        return self.used_by is None and self.revoked_at is None and now < self.expires_at
 
 
 @dataclass(frozen=True)
@@ -126,8 +139,28 @@ def _invite(row: sa.Row) -> InviteRecord:
     return InviteRecord(
         id=m["id"], role=m["role"], area_codes=_split(m["area_codes"]), created_by=m["created_by"],
         created_at=utc(m["created_at"]) or m["created_at"], expires_at=utc(m["expires_at"]) or m["expires_at"],
-        used_by=m["used_by"], used_at=utc(m["used_at"]),
+        used_by=m["used_by"], used_at=utc(m["used_at"]), revoked_at=utc(m["revoked_at"]),
     )
+
+
+def _revoked_since(user_id: int, since: sa.ColumnElement[dt.datetime] | dt.datetime) -> sa.Exists:
+    """The user was revoked at or after `since` (an invite's creation): such an invite cannot bring them back."""
+    return sa.exists().where(audit_log.c.action == "revoke", audit_log.c.target == user_target(user_id),
+                             audit_log.c.at >= since)
+
+
+def _maker_revoked(invites: sa.Table) -> sa.Exists:
+    """The invite's maker is a revoked official (their invites were revoked with them; this also covers a race)."""
+    return sa.exists().where(officials.c.user_id == invites.c.created_by, officials.c.revoked_at.is_not(None))
+
+
+async def _revoke_invites_of(conn: AsyncConnection, user_id: int, now: dt.datetime) -> int:
+    """Revoke the invites this user created that are still waiting to be used; how many."""
+    t = official_invites
+    result = await conn.execute(sa.update(t).where(
+        t.c.created_by == user_id, t.c.used_by.is_(None), t.c.revoked_at.is_(None), t.c.expires_at > now,
+    ).values(revoked_at=now))
+    return int(result.rowcount or 0)
 
 
 class OfficialRepository:
@@ -156,22 +189,33 @@ class OfficialRepository:
                 sa.select(official_invites).where(official_invites.c.code_hash == code_hash))).first()
         return _invite(row) if row else None
 
+    async def revoked_since(self, user_id: int, since: dt.datetime) -> bool:
+        """Whether the user was revoked at or after this moment (e.g. an invite's creation)."""
+        async with self.db.read() as conn:
+            return bool((await conn.execute(sa.select(_revoked_since(user_id, since)))).scalar())
+
     async def accept_invite(
         self, code_hash: str, user_id: int, name_enc: str | None, now: dt.datetime,
     ) -> OfficialRecord | None:
-        """Use the invite once (None when used, expired or unknown) and make the user an official of its
-        areas (added to areas they already serve), or an admin."""
+        """Use the invite once (None when used, expired, revoked or unknown, when its maker has been revoked, or
+        when the user was revoked after it was created: it is then left unused) and make the user an official of
+        its areas (added to areas they already serve), or an admin."""
         t = official_invites
         async with self.db.transaction() as conn:
+            # Lock the user's row first (PostgreSQL): a revocation running now either commits before the checks
+            # below (which then see it) or waits for this acceptance and revokes after it.
+            existing = (await conn.execute(
+                sa.select(officials).where(officials.c.user_id == user_id).with_for_update())).first()
             claimed = await conn.execute(
-                sa.update(t).where(t.c.code_hash == code_hash, t.c.used_by.is_(None), t.c.expires_at > now)
-                .values(used_by=user_id, used_at=now).returning(*t.c)
+                sa.update(t).where(
+                    t.c.code_hash == code_hash, t.c.used_by.is_(None), t.c.revoked_at.is_(None), t.c.expires_at > now,
+                    ~_maker_revoked(t), ~_revoked_since(user_id, t.c.created_at),
+                ).values(used_by=user_id, used_at=now).returning(*t.c)
             )
             row = claimed.first()
             if row is None:
                 return None
             invite = _invite(row)
-            existing = (await conn.execute(sa.select(officials).where(officials.c.user_id == user_id))).first()
             if existing is None:
                 await conn.execute(sa.insert(officials).values(
                     user_id=user_id, role=invite.role, name_enc=name_enc, invited_by=invite.created_by,
@@ -242,16 +286,25 @@ class OfficialRepository:
             return list((await conn.execute(stmt)).scalars())
 
     async def revoke(self, user_id: int, by: int, now: dt.datetime) -> bool:
+        """Take the role away, revoke the unused invites the user created and write the audit entry, in one
+        transaction; False (nothing written) when the user had no active role."""
         async with self.db.transaction() as conn:
             result = await conn.execute(
                 sa.update(officials).where(officials.c.user_id == user_id, officials.c.revoked_at.is_(None))
                 .values(revoked_at=now, revoked_by=by)
             )
-            return bool(result.rowcount)
+            if not result.rowcount:
+                return False
+            invites = await _revoke_invites_of(conn, user_id, now)
+            await write_entry(conn, NewAuditEntry(actor_id=by, action="revoke", target=user_target(user_id),
+                                                  detail=f"invites={invites}" if invites else None), now)
+            return True
 
-    async def erase(self, user_id: int) -> None:
-        """An official erasing their data: the role, areas and name go (their audit entries stay)."""
+    async def erase(self, user_id: int, now: dt.datetime) -> None:
+        """An official erasing their data: the role, areas and name go, their unused invites die (their audit
+        entries stay)."""
         async with self.db.transaction() as conn:
+            await _revoke_invites_of(conn, user_id, now)
             await conn.execute(sa.delete(official_areas).where(official_areas.c.user_id == user_id))
             await conn.execute(sa.delete(officials).where(officials.c.user_id == user_id))
             await conn.execute(sa.delete(followup_notices).where(followup_notices.c.official_id == user_id))

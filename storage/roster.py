@@ -3,11 +3,21 @@
 Personal fields are never stored in clear: the NIK as a keyed hash (lookup) plus an encrypted copy, the
 birth date only inside a keyed hash of (NIK, birth date) used to verify a status check, name and KPJ
 encrypted. Region codes are kept in clear so the roster size per area can be counted.
+
+An import never holds the write lock for long (SQLite has one writer: a long transaction would stall every
+other write of the bot). Its rows go to `roster_staging` in short committed transactions while the file is
+read; nothing there is visible. A file with a bad row (or an import that dies) leaves only staged rows, thrown
+away. A valid file is committed in one short transaction (`commit_import`: status "applying", the point of no
+return), then moved into `roster_members` chunk by chunk, each chunk its own short transaction, idempotent:
+whoever finds a committed import (the importer, the next import, the bot at start) finishes it, oldest first.
+Status of an import: running → rejected | validated | failed, or running → applying → imported.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -59,11 +69,37 @@ roster_members = sa.Table(
     sa.Column("removed_on", sa.Date),  # set when a `replace` import no longer lists the person
 )
 
-MEMBER_COLUMNS = (
-    "nik_hash", "nik_enc", "verify_hash", "nama_enc", "kpj_enc", "kode_desa", "kode_kecamatan",
-    "kode_kabupaten", "program", "sumber_dana", "mulai", "berakhir", "import_id", "updated_at", "removed_on",
+# The rows of imports in progress: written in short transactions while the file is read, moved into
+# roster_members once the import is committed (then deleted), thrown away if it is not.
+roster_staging = sa.Table(
+    "roster_staging",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("import_id", sa.Integer, nullable=False),
+    sa.Column("nik_hash", sa.String(64), nullable=False),
+    sa.Column("nik_enc", sa.Text, nullable=False),
+    sa.Column("verify_hash", sa.String(64), nullable=False),
+    sa.Column("nama_enc", sa.Text, nullable=False),
+    sa.Column("kpj_enc", sa.Text),
+    sa.Column("kode_desa", sa.String(16), nullable=False),
+    sa.Column("kode_kecamatan", sa.String(12), nullable=False),
+    sa.Column("kode_kabupaten", sa.String(8), nullable=False),
+    sa.Column("program", sa.String(32), nullable=False),
+    sa.Column("sumber_dana", sa.String(24), nullable=False),
+    sa.Column("mulai", sa.Date, nullable=False),
+    sa.Column("berakhir", sa.Date, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("ix_roster_staging_import", "import_id", "id"),
 )
 
+# The columns an import writes (staged, then copied into roster_members; `removed_on` is cleared).
+STAGED_COLUMNS = (
+    "nik_hash", "nik_enc", "verify_hash", "nama_enc", "kpj_enc", "kode_desa", "kode_kecamatan",
+    "kode_kabupaten", "program", "sumber_dana", "mulai", "berakhir", "import_id", "updated_at",
+)
+MEMBER_COLUMNS = (*STAGED_COLUMNS, "removed_on")
+_APPLY_LOCK = 0x524F_5354  # PostgreSQL advisory lock: one chunk of the roster moved at a time, across processes
+_MAX_TURN = 0.1  # seconds: the longest pause left to other writers after a chunk (SQLite)
 
 @dataclass(frozen=True)
 class MemberRecord:
@@ -117,53 +153,13 @@ def _import(row: sa.Row[Any]) -> ImportRecord:
     )
 
 
-class RosterWriter:
-    """Writes one import inside one transaction: nothing is visible until it commits."""
-
-    def __init__(self, conn: AsyncConnection, import_id: int) -> None:
-        self.conn = conn
-        self.import_id = import_id
-
-    async def write_batch(self, rows: Sequence[dict[str, Any]]) -> tuple[int, int]:
-        """Insert new people, update known ones (by NIK hash); returns (inserted, updated)."""
-        if not rows:
-            return 0, 0
-        hashes = [r["nik_hash"] for r in rows]
-        found = await self.conn.execute(
-            sa.select(roster_members.c.nik_hash).where(roster_members.c.nik_hash.in_(hashes))
-        )
-        existing = {h for (h,) in found}
-        new = [r for r in rows if r["nik_hash"] not in existing]
-        known = [{**r, "b_nik_hash": r["nik_hash"]} for r in rows if r["nik_hash"] in existing]
-        if new:
-            await self.conn.execute(sa.insert(roster_members), new)
-        if known:
-            values: dict[str, Any] = {c: sa.bindparam(c) for c in MEMBER_COLUMNS if c != "nik_hash"}
-            await self.conn.execute(
-                sa.update(roster_members)
-                .where(roster_members.c.nik_hash == sa.bindparam("b_nik_hash"))
-                .values(values),
-                known,
-            )
-        return len(new), len(known)
-
-    async def end_missing(self, kabupaten_codes: Sequence[str], today: dt.date) -> int:
-        """`replace`: people of these kabupaten that this import did not list end today."""
-        result = await self.conn.execute(
-            sa.update(roster_members)
-            .where(
-                roster_members.c.kode_kabupaten.in_(list(kabupaten_codes)),
-                roster_members.c.import_id != self.import_id,
-                roster_members.c.removed_on.is_(None),
-            )
-            .values(removed_on=today)
-        )
-        return int(result.rowcount or 0)
-
-
 class RosterRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
+        # SQLite: after each chunk of a long job, leave the write lock free for this fraction of the time it was
+        # held. 0 in the bot (its own writers queue fairly on the asyncio write lock); the CLI sets it when it
+        # imports beside the running bot (`share_write_lock`).
+        self.turn_ratio = 0.0
 
     async def start_import(
         self, *, imported_by: str, admin_id: int | None, file_name: str, mode: str, now: dt.datetime,
@@ -178,26 +174,162 @@ class RosterRepository:
             return int(result.scalar_one())
 
     async def finish_import(
-        self, import_id: int, *, status: str, regions: Sequence[str], rows_total: int, inserted: int = 0,
-        updated: int = 0, ended: int = 0, errors: int = 0, now: dt.datetime,
-        conn: AsyncConnection | None = None,
+        self, import_id: int, *, status: str, regions: Sequence[str], rows_total: int, errors: int = 0,
+        now: dt.datetime,
     ) -> None:
-        stmt = (
-            sa.update(roster_imports).where(roster_imports.c.id == import_id)
-            .values(status=status, regions=",".join(regions)[:255], rows_total=rows_total, inserted=inserted,
-                    updated=updated, ended=ended, errors=errors, finished_at=now)
-        )
-        if conn is not None:
-            await conn.execute(stmt)
+        """A dry run, a rejected file or a failed import ends here (an imported one ends in `complete_import`)."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                sa.update(roster_imports).where(roster_imports.c.id == import_id)
+                .values(status=status, regions=",".join(regions)[:255], rows_total=rows_total, errors=errors,
+                        finished_at=now)
+            )
+
+    async def stage(self, import_id: int, rows: Sequence[dict[str, Any]]) -> None:
+        """One batch of an import's rows (values of STAGED_COLUMNS but import_id), in its own short transaction."""
+        if not rows:
             return
-        async with self.db.transaction() as own:
-            await own.execute(stmt)
+        async with self.db.transaction() as conn:
+            await conn.execute(sa.insert(roster_staging), [{**row, "import_id": import_id} for row in rows])
+
+    async def discard_staged(self, import_id: int, limit: int) -> int:
+        """Delete up to `limit` staged rows of an import that will not be applied; returns how many."""
+        s = roster_staging
+        first = sa.select(s.c.id).where(s.c.import_id == import_id).order_by(s.c.id).limit(limit)
+        async with self._chunk() as conn:
+            result = await conn.execute(sa.delete(s).where(s.c.id.in_(first.scalar_subquery())))
+        return int(result.rowcount or 0)
+
+    async def commit_import(self, import_id: int, *, regions: Sequence[str], rows_total: int) -> bool:
+        """The point of no return of a valid import (one short transaction): from now on it will be applied,
+        by this process or, after a crash, by whoever resumes it."""
+        async with self.db.transaction() as conn:
+            result = await conn.execute(
+                sa.update(roster_imports)
+                .where(roster_imports.c.id == import_id, roster_imports.c.status == "running")
+                .values(status="applying", regions=",".join(regions)[:255], rows_total=rows_total, inserted=0,
+                        updated=0, ended=0)
+            )
+        return bool(result.rowcount)
+
+    async def next_committed(self) -> ImportRecord | None:
+        """The oldest import committed but not yet fully applied."""
+        async with self.db.read() as conn:
+            row = (await conn.execute(
+                sa.select(roster_imports).where(roster_imports.c.status == "applying")
+                .order_by(roster_imports.c.id).limit(1)
+            )).first()
+        return _import(row) if row else None
 
     @asynccontextmanager
-    async def writer(self, import_id: int) -> AsyncIterator[RosterWriter]:
-        """One transaction for the whole import: it commits only when the block ends without error."""
+    async def _chunk(self) -> AsyncIterator[AsyncConnection]:
+        """One chunk of a long job (apply, end, discard) in its own short transaction.
+
+        PostgreSQL: chunks of two processes (the bot and the CLI) finishing the same import must not interleave.
+        SQLite (one writer): with `turn_ratio`, the write lock is then left free for a while, so that writers of
+        another process get their turn (SQLite's busy handler only polls: back-to-back chunks would starve it).
+        In one process the asyncio write lock already queues writers fairly."""
+        started = time.monotonic()
         async with self.db.transaction() as conn:
-            yield RosterWriter(conn, import_id)
+            if conn.dialect.name == "postgresql":
+                await conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_APPLY_LOCK)))
+            yield conn
+        if self.turn_ratio and self.db.dialect == "sqlite":
+            await asyncio.sleep(min((time.monotonic() - started) * self.turn_ratio, _MAX_TURN))
+
+    async def apply_chunk(self, import_id: int, limit: int) -> int:
+        """Move up to `limit` staged rows of a committed import into the roster (update the people already
+        listed, by NIK hash; insert the others) in one short transaction; returns how many (0: all done)."""
+        s, m, imports = roster_staging, roster_members, roster_imports
+        async with self._chunk() as conn:
+            first = sa.select(s.c.id).where(s.c.import_id == import_id).order_by(s.c.id).limit(limit).subquery()
+            upper = (await conn.execute(sa.select(sa.func.max(first.c.id)))).scalar()
+            if upper is None:
+                return 0
+            chunk = sa.and_(s.c.import_id == import_id, s.c.id <= upper)
+            copied = [c for c in STAGED_COLUMNS if c != "import_id"]
+            values: dict[str, Any] = {c: s.c[c] for c in copied if c != "nik_hash"}
+            updated = (await conn.execute(
+                sa.update(m).where(m.c.nik_hash == s.c.nik_hash, chunk)
+                .values(**values, import_id=import_id, removed_on=None)
+            )).rowcount or 0
+            known = sa.exists().where(m.c.nik_hash == s.c.nik_hash)
+            await conn.execute(sa.insert(m).from_select(
+                [*copied, "import_id"],
+                sa.select(*(s.c[c] for c in copied), sa.literal(import_id, sa.Integer)).where(chunk, ~known),
+            ))
+            moved = (await conn.execute(sa.delete(s).where(chunk))).rowcount or 0
+            await conn.execute(
+                sa.update(imports).where(imports.c.id == import_id)
+                .values(inserted=imports.c.inserted + (moved - updated), updated=imports.c.updated + updated)
+            )
+        return int(moved)
+
+    async def end_missing_chunk(
+        self, import_id: int, kabupaten_codes: Sequence[str], today: dt.date, after_id: int, limit: int,
+    ) -> int | None:
+        """`replace`: among the next `limit` roster rows (by id, after `after_id`), people of these kabupaten that
+        this import did not list end today. Returns the last id looked at (None: the end of the roster).
+        Does nothing once the import is complete (a second process finishing it may still be looping)."""
+        m, imports = roster_members, roster_imports
+        async with self._chunk() as conn:
+            ids = sa.select(m.c.id).where(m.c.id > after_id).order_by(m.c.id).limit(limit).subquery()
+            upper = (await conn.execute(sa.select(sa.func.max(ids.c.id)))).scalar()
+            if upper is None:
+                return None
+            still_applying = sa.exists().where(imports.c.id == import_id, imports.c.status == "applying")
+            ended = (await conn.execute(
+                sa.update(m)
+                .where(m.c.id > after_id, m.c.id <= upper, m.c.kode_kabupaten.in_(list(kabupaten_codes)),
+                       m.c.import_id != import_id, m.c.removed_on.is_(None), still_applying)
+                .values(removed_on=today)
+            )).rowcount or 0
+            if ended:
+                await conn.execute(sa.update(imports).where(imports.c.id == import_id)
+                                   .values(ended=imports.c.ended + ended))
+        return int(upper)
+
+    async def complete_import(self, import_id: int, now: dt.datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                sa.update(roster_imports)
+                .where(roster_imports.c.id == import_id, roster_imports.c.status == "applying")
+                .values(status="imported", finished_at=now)
+            )
+
+    async def abandon_stale(self, started_before: dt.datetime, now: dt.datetime) -> list[int]:
+        """Imports still "running" that started before `started_before` died with their process: mark them
+        failed (their staged rows are then leftovers)."""
+        imports = roster_imports
+        stale = sa.and_(imports.c.status == "running", imports.c.created_at < started_before)
+        async with self.db.transaction() as conn:
+            ids = [int(i) for (i,) in await conn.execute(sa.select(imports.c.id).where(stale))]
+            if ids:
+                await conn.execute(sa.update(imports).where(imports.c.id.in_(ids), stale)
+                                   .values(status="failed", finished_at=now))
+        return ids
+
+    async def leftover_imports(self) -> list[int]:
+        """Imports with staged rows that will never be applied (rejected, failed …)."""
+        imports, s = roster_imports, roster_staging
+        async with self.db.read() as conn:
+            rows = await conn.execute(
+                sa.select(imports.c.id)
+                .where(imports.c.id.in_(sa.select(s.c.import_id).distinct()),
+                       imports.c.status.not_in(("running", "applying")))
+                .order_by(imports.c.id)
+            )
+            known = [int(i) for (i,) in rows]
+            orphans = await conn.execute(
+                sa.select(s.c.import_id).distinct()
+                .where(~sa.exists().where(imports.c.id == s.c.import_id))
+            )
+            return sorted({*known, *(int(i) for (i,) in orphans)})
+
+    async def get_import(self, import_id: int) -> ImportRecord | None:
+        async with self.db.read() as conn:
+            row = (await conn.execute(sa.select(roster_imports).where(roster_imports.c.id == import_id))).first()
+        return _import(row) if row else None
 
     async def find_by_nik_hash(self, nik_hash: str) -> MemberRecord | None:
         async with self.db.read() as conn:

@@ -1,14 +1,15 @@
 """The audit log: `AuditService` records who saw a full NIK, exported, changed a status, invited or revoked, and
-reads it back for /audit (short lines, and the whole log as a CSV file). Free of Telegram types."""
+reads it back for /audit (short lines, HTML-escaped, and the whole log as a CSV file written through
+`bot.domain.spreadsheet`, so no value is ever a formula). Free of Telegram types."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 from bot.domain.clock import Clock
 from bot.domain.i18n import N_, Translator
+from bot.domain.markup import escape
+from bot.domain.spreadsheet import csv_bytes
 from storage.audit import AuditEntry, AuditRepository
 
 ACTION_LABELS: dict[str, str] = {
@@ -28,20 +29,17 @@ def action_label(t: Translator, action: str) -> str:
 
 
 def line(t: Translator, entry: AuditEntry) -> str:
+    """One entry for the /audit message (HTML: every part escaped)."""
     local = entry.at.astimezone(t.tz)
     parts = [local.strftime("%d/%m %H.%M"), str(entry.actor_id), action_label(t, entry.action)]
     parts += [p for p in (entry.target, entry.area_code, entry.detail) if p]
-    return " · ".join(parts)
+    return " · ".join(escape(p) for p in parts)
 
 
 def to_csv(t: Translator, entries: list[AuditEntry]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["id", "time_wita", "actor_id", "action", "area_code", "target", "detail"])
-    for e in entries:
-        writer.writerow([e.id, e.at.astimezone(t.tz).strftime("%Y-%m-%d %H:%M:%S"), e.actor_id, e.action,
-                         e.area_code or "", e.target or "", e.detail or ""])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    header = ["id", "time_wita", "actor_id", "action", "area_code", "target", "detail"]
+    return csv_bytes([header, *([e.id, e.at.astimezone(t.tz).strftime("%Y-%m-%d %H:%M:%S"), e.actor_id, e.action,
+                                 e.area_code or "", e.target or "", e.detail or ""] for e in entries)])
 
 
 class AuditService:

@@ -13,12 +13,22 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from lokal import parse_rupiah
+from lokal import ParsedRupiah, parse_rupiah
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from bot.domain.content import CONTENT_DIR, ContentError, load_toml
-from bot.domain.contributions import Discount, Quote, Sector, load_table, quote
-from bot.domain.i18n import Translator
+from bot.domain.contributions import (
+    Budget,
+    ContributionTable,
+    Discount,
+    DiscountExclusion,
+    LegalBasis,
+    Quote,
+    Sector,
+    load_table,
+    quote,
+)
+from bot.domain.i18n import N_, Translator
 
 Unit = Literal["rupiah", "count", "percent", "months", "years", "days", "hours"]
 
@@ -119,7 +129,10 @@ class FigureLookup:
         self._cache: dict[str, str] = {}
 
     def names(self) -> list[str]:
-        return [*self._figures, *_COMPUTED, *self._discount_names()]
+        table = load_table()
+        exclusion = [*_EXCLUSION_NAMES] if table.discount_exclusions else []
+        basis = ["jkk_basis"] if any(r.programme == "JKK" and r.basis for r in table.rates) else []
+        return [*self._figures, *_COMPUTED, *self._discount_names(), *exclusion, *basis]
 
     def _discount_names(self) -> list[str]:
         names = []
@@ -159,8 +172,15 @@ class FigureLookup:
             return t.money(base.basic_total)
         if name == "fee_today_transport":
             return t.money(quote(lowest, "transport", day, table).basic_total)
+        if name == "fee_today_by_work":
+            return fees_by_work(t, day, table)
         if name == "today":
             return t.date(day)
+        if name == "jkk_basis" and jkk.basis is not None:
+            return legal_basis_text(t, jkk.basis)
+        exclusion = table.exclusion()
+        if exclusion is not None and name in _EXCLUSION_NAMES:
+            return _exclusion_value(t, exclusion, name)
         discounts = table.discounts
         if name in ("discount_percent", "fee_discounted") and discounts:
             if name == "discount_percent":
@@ -176,7 +196,72 @@ class FigureLookup:
 
 
 _COMPUTED = ("lowest_income", "jkk_percent", "jht_percent", "jkk_min", "jkm_fee", "fee_basic", "fee_with_jht",
-             "fee_today_other", "fee_today_transport", "today")
+             "fee_today_other", "fee_today_transport", "fee_today_by_work", "today")
+# From content/contributions.toml [[discount_exclusions]]: who the discount is not for.
+_EXCLUSION_NAMES = ("discount_name", "discount_excluded_budgets", "discount_excluded_payers",
+                    "discount_exclusion_basis")
+
+
+def _exclusion_value(t: Translator, exclusion: DiscountExclusion, name: str) -> str:
+    if name == "discount_excluded_budgets":
+        return join_or(t, list(exclusion.budgets))
+    if name == "discount_excluded_payers":
+        return budget_payers(t, exclusion)
+    if name == "discount_exclusion_basis":
+        return exclusion.basis
+    return exclusion.discount  # discount_name
+
+
+# ---------------------------------------------------------------- who pays: the discount and its exclusion
+
+BUDGET_PAYERS: dict[Budget, str] = {
+    "APBD": N_("the Pemda (APBD)"),
+    "APBN": N_("the central government (APBN)"),
+}
+
+
+def join_or(t: Translator, items: list[str]) -> str:
+    """"A", "A or B", "A, B or C" in the user's language."""
+    if len(items) < 2:
+        return "".join(items)
+    return t.gettext("{items} or {last}").format(items=", ".join(items[:-1]), last=items[-1])
+
+
+def budget_payers(t: Translator, exclusion: DiscountExclusion) -> str:
+    """Who pays for the excluded members, e.g. "Pemda (APBD) atau pemerintah pusat (APBN)"."""
+    return join_or(t, [t.gettext(BUDGET_PAYERS[b]) for b in exclusion.budgets])
+
+
+def legal_basis_text(t: Translator, basis: LegalBasis) -> str:
+    """E.g. "Lampiran II PP 44/2015, terakhir diubah PP 49/2023"."""
+    text = basis.regulation
+    if basis.part:
+        text = t.gettext("{part} of {regulation}").format(part=basis.part, regulation=basis.regulation)
+    if basis.last_amended_by:
+        text = t.gettext("{basis}, last amended by {amendment}").format(basis=text, amendment=basis.last_amended_by)
+    return text
+
+
+def fees_by_work(t: Translator, day: dt.date, table: ContributionTable | None = None) -> str:
+    """Today's lowest self-paying JKK + JKM per kind of work; one amount when both are the same."""
+    table = table or load_table()
+    lowest = table.rate("JKK", day).minimum_income or 0
+    transport, other = (quote(lowest, sector, day, table).basic_total for sector in ("transport", "other"))
+    if transport == other:
+        return t.gettext("{amount} for any work").format(amount=t.money(other))
+    return t.gettext("ojek/courier/driver {transport}, other work {other}").format(
+        transport=t.money(transport), other=t.money(other))
+
+
+def pays_nothing_line(t: Translator, exclusion: DiscountExclusion, discount: Discount | None) -> str:
+    """For anyone whose JKK + JKM the Pemda or the state pays: they pay nothing, the full fee is paid for them
+    (never the discounted one: `discount` is the one in force or coming, None when there is none)."""
+    text = t.gettext("🏛 Paid for by {payers}?\nThen you pay nothing yourself.").format(
+        payers=budget_payers(t, exclusion))
+    if discount is not None:
+        text += " " + t.gettext("The full fee is paid for you, with no discount ({basis}).").format(
+            basis=exclusion.basis)
+    return text
 
 
 # ---------------------------------------------------------------- income parsing
@@ -201,6 +286,22 @@ class ParsedIncome:
     approximate: bool
 
 
+_NUMBER = re.compile(r"\d[\d.,' ]*")  # one number, its separators included
+MAX_INCOME_DIGITS = 15  # more digits than any income (and lokal's Decimal raises at 28)
+
+
+def _too_long(text: str) -> bool:
+    return any(sum(c.isdigit() for c in number) > MAX_INCOME_DIGITS for number in _NUMBER.findall(text))
+
+
+def _read_rupiah(text: str) -> ParsedRupiah | None:
+    """`lokal.parse_rupiah`, but None instead of an exception for any text it cannot read."""
+    try:
+        return parse_rupiah(text)
+    except (ArithmeticError, ValueError):
+        return None
+
+
 def parse_income(text: str) -> ParsedIncome | None:
     """A monthly income in any everyday form ("1,5 juta", "1.500.000", "2jt", "sejuta", "Rp 2 jt/bulan");
     None when the text is not an amount we can trust."""
@@ -212,13 +313,15 @@ def parse_income(text: str) -> ParsedIncome | None:
         value = float(bare.group(1).replace(",", "."))
         if 0 < value < BARE_MILLIONS_BELOW:
             return ParsedIncome(round(value * 1_000_000), approximate=False)
-    parsed = parse_rupiah(cleaned)
+    if _too_long(cleaned):
+        return None
+    parsed = _read_rupiah(cleaned)
     if parsed is None:
         rewritten = cleaned
         for pattern, replacement in _REWRITES:
             rewritten = pattern.sub(replacement, rewritten)
         rewritten = _SPACES.sub(" ", rewritten).strip()
-        parsed = parse_rupiah(rewritten) if rewritten and rewritten != cleaned else None
+        parsed = _read_rupiah(rewritten) if rewritten and rewritten != cleaned else None
     if parsed is None or parsed.amount < 1000 or parsed.amount >= INCOME_SANITY_LIMIT:
         return None
     return ParsedIncome(int(parsed.amount), bool(parsed.approximate))
@@ -251,6 +354,7 @@ def render_quote(t: Translator, result: Quote, typed_income: int | None = None) 
     _ = t.gettext
     lines = [
         _("<b>Your monthly contribution</b>"),
+        _("For workers who pay it themselves (BPU mandiri)."),
         _("Date: {date} · Work: {sector}").format(date=t.date(result.day), sector=sector_label(t, result.sector)),
         _("Declared income: {amount}").format(amount=t.money(result.declared_income)),
     ]
@@ -276,16 +380,31 @@ def render_quote(t: Translator, result: Quote, typed_income: int | None = None) 
         _("Optional JHT (old-age savings): +{amount}").format(amount=t.money(result.jht)),
         _("Total with JHT: {amount} / month").format(amount=t.money(result.total_with_jht)),
     ]
-    if result.discount is not None:
+    discount = result.discount
+    if discount is not None:
         lines += ["", _("🎉 {percent} discount on JKK + JKM ({name}) until {until}.").format(
-            percent=t.number(result.discount.percent) + "%", name=result.discount.name,
-            until=t.date(result.discount.valid_until))]
+            percent=t.number(discount.percent) + "%", name=discount.name, until=t.date(discount.valid_until))]
     else:
-        upcoming = _upcoming_discount(result.sector, result.day)
-        if upcoming is not None:
+        discount = _upcoming_discount(result.sector, result.day)
+        if discount is not None:
             lines += ["", _("From {start} a {percent} discount on JKK + JKM applies ({name}).").format(
-                start=t.date(upcoming.valid_from), percent=t.number(upcoming.percent) + "%", name=upcoming.name)]
-    return "\n".join(lines)
+                start=t.date(discount.valid_from), percent=t.number(discount.percent) + "%", name=discount.name)]
+    return "\n".join(lines + _who_pays_lines(t, result, discount))
+
+
+def _who_pays_lines(t: Translator, result: Quote, discount: Discount | None) -> list[str]:
+    """The discount is for self-paying workers; those the Pemda or the state pays for pay nothing."""
+    table = load_table()
+    exclusion = table.exclusion(discount) if discount is not None else table.exclusion()
+    lines = []
+    if discount is not None:
+        lines.append(t.gettext("Only for those who pay themselves (mandiri)."))
+    if exclusion is not None:
+        lines += ["", pays_nothing_line(t, exclusion, discount)]
+    basis = table.rate("JKK", result.day).basis
+    if basis is not None:
+        lines.append("<i>" + t.gettext("JKK basis: {basis}.").format(basis=legal_basis_text(t, basis)) + "</i>")
+    return lines
 
 
 def _upcoming_discount(sector: Sector, day: dt.date) -> Discount | None:

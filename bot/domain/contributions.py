@@ -1,7 +1,10 @@
 """BPU contribution calculator: JKK, JKM, optional JHT for a declared income, a date and a sector.
 
 Figures come from content/contributions.toml (with sources and validity periods). The PP 50/2025
-discount depends on the date and on the sector ("transport" for ojek/ojol, couriers, drivers; else "other").
+discount depends on the date and on the sector ("transport" for ojek/ojol, couriers, drivers; else "other"),
+and it is for self-paying ("mandiri") workers only: `[[discount_exclusions]]` records who it is not for
+(PP 50/2025 Pasal 3: BPU whose JKK + JKM are paid through the APBN or APBD). A quote is always what a
+self-paying worker pays; a worker the Pemda or the state pays for pays nothing themselves.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -19,6 +22,17 @@ from bot.domain.content import CONTENT_DIR, ContentError, load_toml
 
 Sector = Literal["transport", "other"]
 SECTORS: tuple[Sector, ...] = ("transport", "other")
+Budget = Literal["APBD", "APBN"]
+FUNDER_CODE = r"^[A-Z][A-Z_]{1,23}$"  # a roster sumber_dana code (bot/domain/roster.py)
+
+
+class LegalBasis(BaseModel):
+    """The legal basis shown to users with an amount, e.g. Lampiran II of PP 44/2015, last amended by PP 49/2023."""
+
+    model_config = ConfigDict(extra="forbid")
+    regulation: str = Field(min_length=3)
+    part: str | None = None
+    last_amended_by: str | None = None
 
 
 class Rate(BaseModel):
@@ -31,6 +45,7 @@ class Rate(BaseModel):
     valid_until: dt.date | None = None
     source: str = Field(min_length=5)
     optional: bool = False
+    basis: LegalBasis | None = None
 
     def holds_on(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
@@ -62,10 +77,51 @@ class Discount(BaseModel):
         return self.valid_from <= day <= self.valid_until and sector in self.sectors and programme in self.programmes
 
 
+class DiscountExclusion(BaseModel):
+    """Who a discount is not for: members whose contributions are paid through these budgets (they pay
+    nothing themselves; the budget pays the full rate)."""
+
+    model_config = ConfigDict(extra="forbid")
+    discount: str  # the `name` of the discounts it limits
+    budgets: list[Budget] = Field(min_length=1)
+    funders: list[Annotated[str, Field(pattern=FUNDER_CODE)]] = Field(min_length=1)
+    article: str = Field(min_length=3)
+    promulgated: dt.date
+    source: str = Field(min_length=5)
+
+    @property
+    def basis(self) -> str:
+        """Where it is written, e.g. "PP 50/2025 Pasal 3"."""
+        return f"{self.discount} {self.article}"
+
+    def covers(self, funder: str) -> bool:
+        """True when a roster row's sumber_dana (e.g. "APBD_PROVINSI") means one of the excluded budgets."""
+        return funder.strip().upper() in self.funders
+
+
 class ContributionTable(BaseModel):
     model_config = ConfigDict(extra="forbid")
     rates: list[Rate]
     discounts: list[Discount] = []
+    discount_exclusions: list[DiscountExclusion] = []
+
+    @model_validator(mode="after")
+    def _exclusions_name_discounts(self) -> ContributionTable:
+        for exclusion in self.discount_exclusions:
+            limited = [d for d in self.discounts if d.name == exclusion.discount]
+            if not limited:
+                raise ValueError(f"discount_exclusions: no discount named {exclusion.discount!r}")
+            if exclusion.promulgated > max(d.valid_until for d in limited):
+                raise ValueError(f"discount_exclusions: {exclusion.discount} promulgated after the discount ended")
+        return self
+
+    def exclusion(self, discount: Discount | None = None) -> DiscountExclusion | None:
+        """The exclusion limiting `discount` (any discount's when None)."""
+        return next((e for e in self.discount_exclusions if discount is None or e.discount == discount.name), None)
+
+    def exclusion_for_funder(self, funder: str) -> DiscountExclusion | None:
+        """The exclusion that applies to a member paid for by `funder` (a roster sumber_dana code)."""
+        return next((e for e in self.discount_exclusions if e.covers(funder)), None)
 
     def rate(self, programme: str, day: dt.date) -> Rate:
         for rate in self.rates:

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from bot.domain.clock import Clock
 from bot.domain.content import CONTENT_DIR, ContentError, load_toml
-from bot.domain.contributions import Quote, quote
+from bot.domain.contributions import DiscountExclusion, Quote, load_table, quote
 from bot.domain.i18n import N_, Translator
 from bot.domain.occupations import LABELS as OCCUPATION_LABELS
 from bot.domain.occupations import occupation as find_occupation
@@ -367,7 +367,7 @@ def evaluate(answers: Answers, rules: RuleBook | None = None) -> Result:
 def age_range_from_text(text: str, today: dt.date) -> tuple[int, int] | None:
     """A typed age ("35") or birth year ("1990") → (lowest, highest) possible age; None when not plausible."""
     digits = text.strip()
-    if not digits.isdigit() or len(digits) > 4:
+    if not digits.isdecimal() or len(digits) > 4:  # not isdigit(): "²" is a digit int() refuses
         return None
     value = int(digits)
     if len(digits) == 4:
@@ -384,6 +384,16 @@ def bpu_alternative(occupation_id: str | None, income: str | None, today: dt.dat
     found = find_occupation(occupation_id) if occupation_id else None
     low = INCOME_RANGES[income][0] if income in INCOME_RANGES else 0
     return quote(low, found.sector if found else "other", today)
+
+
+def budget_exclusion(rule: Rule) -> DiscountExclusion | None:
+    """The discount exclusion that holds for the people a district covers: a Pemda paying from the APBD pays
+    the full fee and the worker pays nothing (PP 50/2025 Pasal 3). The fallback names the Pemda as a possible
+    payer, so it holds there too; a district paid only by CSR or the village fund has none."""
+    table = load_table()
+    if rule.is_fallback:
+        return table.exclusion()
+    return next((e for e in map(table.exclusion_for_funder, rule.payers) if e is not None), None)
 
 
 # Reasons that decide a "not eligible" outcome: shown first, marked.
@@ -408,11 +418,13 @@ def explain(result: Result, t: Translator) -> list[str]:
 
 @dataclass(frozen=True)
 class Screening:
-    """One finished screening: the outcome with its reasons, and what self-registration as BPU costs today."""
+    """One finished screening: the outcome with its reasons, whether the district's payer pays the full fee,
+    and what self-registration as BPU (mandiri) costs today."""
 
     answers: Answers
     result: Result
-    bpu: Quote
+    bpu: Quote  # what a self-paying (mandiri) BPU pays, with the discount in force
+    paid_for: DiscountExclusion | None = None  # the district pays in full (the worker nothing): who is excluded
 
 
 class EligibilityService:
@@ -460,7 +472,7 @@ class EligibilityService:
             outcome=result.outcome, occupation=answers.occupation, income_range=answers.income, now=now,
         )
         bpu = bpu_alternative(answers.occupation, answers.income, now.astimezone(self.tz).date())
-        return Screening(answers, result, bpu)
+        return Screening(answers, result, bpu, budget_exclusion(result.rule))
 
     async def erase(self, user_id: int) -> None:
         """/hapusdata: the figures stay, their link to the user goes."""

@@ -1,12 +1,11 @@
 """Exports of the follow-up queue for the district office: XLSX (openpyxl; Indonesian headers, widths set,
 dates in WITA) and CSV (UTF-8 with BOM, so Excel opens it right). The NIK column is included only for
 officials; every export is recorded in the audit log. Free of Telegram types: `ExportService` builds the file,
-the handler sends it.
+the handler sends it. Texts are written through `bot.domain.spreadsheet`: a typed `=…` is never a formula.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from bot.domain.officials import area_names
 from bot.domain.privacy import Vault
 from bot.domain.regions import HOME_PROVINCE, children, region, short_name
 from bot.domain.roles import Actor
+from bot.domain.spreadsheet import append_row, csv_bytes
 from storage.interest import InterestRepository
 
 if TYPE_CHECKING:
@@ -80,13 +80,13 @@ def to_xlsx(rows: list[InterestRequestView], t: Translator, today: dt.date, incl
     assert ws is not None
     ws.title = title[:31] or "Data"
     cols = columns(include_nik)
-    ws.append([t.gettext(c.header) for c in cols])
+    append_row(ws, [t.gettext(c.header) for c in cols])
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="007A3D")
         cell.alignment = Alignment(vertical="center", wrap_text=True)
     for request in rows:
-        ws.append([c.value(request, t, today) for c in cols])
+        append_row(ws, [c.value(request, t, today) for c in cols])
     for index, column in enumerate(cols, start=1):
         letter = get_column_letter(index)
         ws.column_dimensions[letter].width = column.width
@@ -106,20 +106,14 @@ def to_xlsx(rows: list[InterestRequestView], t: Translator, today: dt.date, incl
 
 def to_csv(rows: list[InterestRequestView], t: Translator, today: dt.date, include_nik: bool) -> bytes:
     cols = columns(include_nik)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([t.gettext(c.header) for c in cols])
-    for request in rows:
-        values = []
-        for c in cols:
-            value = c.value(request, t, today)
-            if isinstance(value, dt.datetime):
-                value = value.strftime("%Y-%m-%d %H:%M")
-            elif isinstance(value, dt.date):
-                value = value.isoformat()
-            values.append(value)
-        writer.writerow(values)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+    def cell(value: object) -> object:
+        if isinstance(value, dt.datetime):
+            return value.strftime("%Y-%m-%d %H:%M")
+        return value.isoformat() if isinstance(value, dt.date) else value
+
+    return csv_bytes([[t.gettext(c.header) for c in cols],
+                      *([cell(c.value(request, t, today)) for c in cols] for request in rows)])
 
 
 def file_name(area_label: str, now: dt.datetime, t: Translator, extension: str) -> str:

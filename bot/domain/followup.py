@@ -4,12 +4,18 @@ notices about new requests (grouped when many arrive), and the daily digest of u
 Free of Telegram types: handlers render and send; `FollowupService` decides and records. A status change or a
 note commits with its audit entry in one transaction, and a button press reads the request once (and decrypts
 it once). The notes officials write about a worker are erased with the worker by `OfficialsService.erase`.
+
+A decision the worker is to hear about is sent first and committed after: when Telegram cannot take the
+message just now (`WorkerUnreachable`), nothing changes and the official is asked to try again, so a status is
+never changed while its worker stays unaware (a worker who blocked the bot can never be told: the decision
+stands). Typed reasons are encrypted like the notes; everything typed is HTML-escaped (`bot.domain.markup`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol, get_args
 
@@ -19,19 +25,21 @@ from bot.domain.audit import AuditService
 from bot.domain.contributions import quote
 from bot.domain.i18n import N_, Translator, resolve_language, translator
 from bot.domain.interest import InterestRequestView, view
+from bot.domain.markup import escape
 from bot.domain.occupations import occupation
 from bot.domain.privacy import Vault
 from bot.domain.regions import region
 from bot.domain.roles import Actor, RoleService
 from bot.domain.users import UserService
 from storage.audit import NewAuditEntry
-from storage.interest import OPEN_STATUSES, InterestRecord, InterestRepository
+from storage.interest import OPEN_STATUSES, PRESET_PREFIX, InterestRecord, InterestRepository
 from storage.officials import NoteRecord, OfficialRecord, OfficialRepository
 
 if TYPE_CHECKING:
     from bot.domain.clock import Clock
     from bot.domain.services import Config
 
+log = logging.getLogger(__name__)
 PAGE_SIZE = 6
 NOTICE_WINDOW = dt.timedelta(minutes=10)
 NOTICE_BURST = 5  # more than this many within the window → one grouped digest
@@ -39,6 +47,8 @@ STALE_AFTER = dt.timedelta(days=3)
 NOTE_MAX = 300
 REASON_MAX = 200
 NOTE_CONTEXT = "followup_notes.text"
+REASON_CONTEXT = "interest_requests.status_reason"  # as bot.domain.interest.view decrypts it
+SEAL_BATCH = 500
 
 FilterId = Literal["open", "new", "contacted", "unreachable", "registered", "not_eligible", "all"]
 ButtonStatus = Literal["contacted", "registered", "unreachable"]  # set with one button (registered: confirmed)
@@ -79,14 +89,25 @@ class AccessDenied(LookupError):
     """Not found or not in the actor's area (the same answer for both: existence is not revealed)."""
 
 
+class WorkerUnreachable(RuntimeError):
+    """The worker could not be told about a decision just now (Telegram down, busy or refusing the message):
+    the decision was not saved."""
+
+
 def status_label(t: Translator, status: str) -> str:
     return t.gettext(STATUS_LABELS.get(status, status))
 
 
+def is_preset(reason: str | None) -> bool:
+    """One of REFUSAL_REASONS' codes (stored in clear), not a typed reason (stored encrypted)."""
+    return reason is not None and reason.startswith(PRESET_PREFIX) and reason[len(PRESET_PREFIX):] in REFUSAL_REASONS
+
+
 def reason_text(t: Translator, reason: str | None) -> str | None:
+    """The reason as the reader sees it (a preset translated; a typed one as typed: escape it for HTML)."""
     if not reason:
         return None
-    preset = next((label for code, label in REFUSAL_REASONS.items() if reason == f"reason:{code}"), None)
+    preset = next((label for code, label in REFUSAL_REASONS.items() if reason == f"{PRESET_PREFIX}{code}"), None)
     return t.gettext(preset) if preset else reason
 
 
@@ -124,17 +145,17 @@ def worker_update(t: Translator, request: InterestRequestView, day: dt.date) -> 
         return "\n".join([
             _("🎉 <b>Good news!</b>"),
             _("Your request {ref} is done: the desa officials have registered you for BPJS Ketenagakerjaan "
-              "(work accident and death cover).").format(ref=request.ref),
+              "(work accident and death cover).").format(ref=escape(request.ref)),
             _("You can check your membership in the JMO app or at Contact Center 175."),
         ])
     if request.status == "not_eligible":
         lines = [
-            _("About your request {ref}:").format(ref=request.ref),
+            _("About your request {ref}:").format(ref=escape(request.ref)),
             _("The desa officials could not register you in the district programme."),
         ]
         reason = reason_text(t, request.status_reason)
         if reason:
-            lines.append(_("Reason: {reason}").format(reason=reason))
+            lines.append(_("Reason: {reason}").format(reason=escape(reason)))
         found = occupation(request.occupation)
         sector = found.sector if found else "other"
         lowest = quote(0, sector, day)
@@ -193,9 +214,15 @@ class StaleDigest:
 
 
 class NoticeSender(Protocol):
-    """Tells one official about a new request (the Telegram side renders and sends it)."""
+    """Tells one official about a new request, and a worker about a decision (the Telegram side renders and
+    sends them)."""
 
     async def new_request(self, official_id: int, language: str, request: InterestRequestView) -> None: ...
+
+    async def tell_worker(self, user_id: int, text: str) -> bool:
+        """True: sent; False: the worker can never be told (blocked the bot, account gone). Raises
+        WorkerUnreachable when sending failed and may work later."""
+        ...
 
 
 def _scope(actor: Actor) -> list[str] | None:
@@ -274,19 +301,28 @@ class FollowupService:
     # ------------------------------------------------------------------ decisions and notes
 
     async def change_status(self, actor: Actor, request_id: int, status: str, reason: str | None) -> StatusChange:
-        """One read (request and notes) and, when the status changes, one transaction (status and audit entry)."""
+        """One read (request and notes) and, when the status changes, one transaction (status and audit entry).
+
+        A decision the worker hears about (registered, not eligible) is sent to them first: WorkerUnreachable
+        (nothing saved) when that fails for now; then the change is committed."""
         record, notes = await self._load(actor, request_id)
         request = view(self.vault, record)
-        if record.status == status and record.status_reason == reason:
+        if request.status == status and request.status_reason == reason:
             return StatusChange(Card(request, self._notes(notes)), False)
-        detail = f"{record.status}→{status}" + (f" ({reason})" if reason and reason.startswith("reason:") else "")
+        now = self.clock.now()
+        await self._tell_worker(dataclasses.replace(request, status=status, status_reason=reason, updated_at=now))
+        preset = reason if is_preset(reason) else None
+        sealed = None if reason is None or preset else self.vault.encrypt(reason, context=REASON_CONTEXT)
+        detail = f"{record.status}→{status}" + (f" ({preset})" if preset else "")
         audit = NewAuditEntry(actor_id=actor.user_id, action="status_change", area_code=record.desa_code,
                               target=record.ref, detail=detail)
-        after, changed = await self.requests.change_status(record, status, reason, self.clock.now(), audit)
-        if _same_fields(record, after):  # the usual case: no need to decrypt the same fields again
-            request = dataclasses.replace(request, status=after.status, status_reason=after.status_reason,
+        after, changed = await self.requests.change_status(record, status, preset, now, audit, reason_enc=sealed)
+        if not changed:
+            log.warning("request %s was decided by someone else while its worker was being told", record.id)
+        if changed and _same_fields(record, after):  # the usual case: no need to decrypt the same fields again
+            request = dataclasses.replace(request, status=after.status, status_reason=reason,
                                           updated_at=after.updated_at, first_action_at=after.first_action_at)
-        else:  # the worker updated their request meanwhile
+        else:  # someone else decided, or the worker updated their request, meanwhile: show it as it is now
             request = view(self.vault, after)
         return StatusChange(Card(request, self._notes(notes)), changed)
 
@@ -303,6 +339,26 @@ class FollowupService:
         """The message for the worker after a decision, in their language (None: nothing to tell)."""
         t = translator(request.language, self.config.tz)
         return worker_update(t, request, self.clock.now().astimezone(t.tz).date())
+
+    async def _tell_worker(self, decided: InterestRequestView) -> None:
+        """Send the worker the message about this decision (if it has one), before it is committed."""
+        text = self.worker_update(decided)
+        if text is None or self.sender is None:
+            return
+        if not await self.sender.tell_worker(decided.user_id, text):
+            log.info("the worker of request %s cannot be told (blocked the bot); the decision stands", decided.id)
+
+    async def seal_reasons(self) -> int:
+        """Encrypt the typed reasons still stored in clear (rows from before migration 0008b); how many."""
+        done = 0
+        presets = [f"{PRESET_PREFIX}{code}" for code in REFUSAL_REASONS]
+        while found := await self.requests.plain_reasons(presets, SEAL_BATCH):
+            sealed = await self.requests.seal_reasons(
+                [(request_id, text, self.vault.encrypt(text, context=REASON_CONTEXT)) for request_id, text in found])
+            done += sealed
+            if sealed == 0:  # every row changed meanwhile: they are no longer in clear, or will be looked at again
+                break
+        return done
 
     # ------------------------------------------------------------------ notices to officials
 

@@ -130,7 +130,8 @@ def view(vault: Vault, record: InterestRecord) -> InterestRequestView:
         note=vault.decrypt_optional(record.note_enc, context=_ctx("note")),
         desa_code=record.desa_code, kecamatan_code=record.kecamatan_code, kabupaten_code=record.kabupaten_code,
         occupation=record.occupation, language=record.language, nik_outside_region=record.nik_outside_region,
-        status=record.status, status_reason=record.status_reason, created_at=record.created_at,
+        status=record.status, status_reason=record.status_reason if record.status_reason_enc is None else
+        vault.decrypt(record.status_reason_enc, context=_ctx("status_reason")), created_at=record.created_at,
         updated_at=record.updated_at, first_action_at=record.first_action_at,
     )
 

@@ -1,5 +1,7 @@
 """Officials' roles and invites: an admin invites someone for desa / kecamatan (or as an admin); the
-one-time link `t.me/<bot>?start=inv_<code>` is valid 7 days; revocation works at once. Free of Telegram types.
+one-time link `t.me/<bot>?start=inv_<code>` is valid 7 days; revocation works at once, and takes the invites
+the revoked person made with it; an invite older than someone's revocation never brings them back. Free of
+Telegram types.
 
 `OfficialsService` is the one door: invites (create, find, accept), the list of officials, revocation, and
 the officials' personal data for /dataku and /hapusdata.
@@ -8,7 +10,6 @@ the officials' personal data for /dataku and /hapusdata.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import secrets
 import string
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from bot.domain.audit import AuditService
 from bot.domain.clock import Clock
 from bot.domain.i18n import Translator
+from bot.domain.markup import escape
 from bot.domain.privacy import Vault
 from bot.domain.regions import Region, region
 from bot.domain.roles import Actor
@@ -73,7 +75,7 @@ def area_names(codes: tuple[str, ...] | list[str]) -> list[str]:
 
 def areas_text(codes: tuple[str, ...] | list[str]) -> str:
     """The area names for a chat message (HTML-escaped, comma-separated)."""
-    return ", ".join(html.escape(n) for n in area_names(codes))
+    return ", ".join(escape(n) for n in area_names(codes))
 
 
 @dataclass(frozen=True)
@@ -120,13 +122,22 @@ class OfficialsService:
                                 detail=f"{role} {','.join(invite.area_codes)}".strip())
         return CreatedInvite(code, invite)
 
-    async def find_invite(self, code: str) -> InviteRecord | None:
-        """The invite behind a link when it can still be used."""
+    async def find_invite(self, code: str, user_id: int | None = None) -> InviteRecord | None:
+        """The invite behind a link when it can still be used (by this user: not when they were revoked after
+        it was created, nor when its maker has been revoked)."""
         invite = await self.repository.get_invite(self._hash(code))
-        return invite if invite is not None and invite.usable(self.clock.now()) else None
+        if invite is None or not invite.usable(self.clock.now()):
+            return None
+        maker = await self.repository.get(invite.created_by)
+        if maker is not None and not maker.active:
+            return None
+        if user_id is not None and await self.repository.revoked_since(user_id, invite.created_at):
+            return None
+        return invite
 
     async def accept_invite(self, code: str, user_id: int, name: str | None) -> OfficialRecord | None:
-        """Use the invite once; None when it is used, expired or unknown."""
+        """Use the invite once; None when it is used, expired, revoked or unknown, or when the user was revoked
+        after it was created (an old invite never brings a revoked official or admin back)."""
         now = self.clock.now()
         name_enc = self.vault.encrypt_optional(name, context="officials.name")
         official = await self.repository.accept_invite(self._hash(code), user_id, name_enc, now)
@@ -138,14 +149,11 @@ class OfficialsService:
     # ------------------------------------------------------------------ officials
 
     async def revoke(self, by: Actor, user_id: int) -> bool:
-        """Take the role away at once; False when the user had none (any more)."""
+        """Take the role away at once, with the unused invites the user created (audited in the same
+        transaction); False when the user had none (any more)."""
         if not by.is_admin:
             raise InviteError("only admins revoke")
-        now = self.clock.now()
-        done = await self.repository.revoke(user_id, by.user_id, now)
-        if done:
-            await self.audit.record(actor_id=by.user_id, action="revoke", now=now, target=f"user:{user_id}")
-        return done
+        return await self.repository.revoke(user_id, by.user_id, self.clock.now())
 
     def name(self, official: OfficialRecord) -> str | None:
         return self.vault.decrypt_optional(official.name_enc, context="officials.name")
@@ -176,7 +184,7 @@ class OfficialsService:
         """/hapusdata: the notes officials wrote about this worker; and, for an official, the role, areas and
         name (their audit entries stay)."""
         await self.repository.erase_worker(user_id)
-        await self.repository.erase(user_id)
+        await self.repository.erase(user_id, self.clock.now())
 
     async def describe(self, user_id: int, t: Translator) -> list[str]:
         official = await self.repository.active(user_id)

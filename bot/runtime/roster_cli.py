@@ -76,7 +76,7 @@ class _Bar:
         if phase != self.phase:
             self.close()
             self.phase = phase
-            label = "checking" if phase == "validate" else "writing"
+            label = {"validate": "checking", "write": "reading + staging", "apply": "applying"}.get(phase, phase)
             self.bar = tqdm(total=total, desc=label, unit=" rows", unit_scale=True, file=sys.stderr)
         if total is not None and self.bar.total != total:
             self.bar.total = total
@@ -106,6 +106,7 @@ async def import_file(args: argparse.Namespace) -> tuple[ImportResult, Translato
     bar = _Bar(not args.no_progress)
     try:
         roster = build_services(settings, db, Vault(settings.data_key())).roster
+        roster.share_write_lock()  # the bot may be running on the same database
         result = await roster.import_file(
             args.file, file_name=args.file.name, mode=args.mode, dry_run=args.dry_run,
             imported_by=f"cli:{getpass.getuser()}", region=region, progress=bar)

@@ -114,6 +114,9 @@ class Fault:
     times: int = 1
     chat_id: int | None = None
     delay: float = 0.0
+    # Answer this long AFTER the call took effect (the message is recorded): a client with a shorter read
+    # timeout sees a time-out although the message was sent; a retry would send it twice.
+    delay_after: float = 0.0
 
     def error(self) -> ApiError:
         """The error this fault answers with."""
@@ -913,13 +916,15 @@ class BotApiDouble:
         times: int = 1,
         chat_id: int | None = None,
         delay: float = 0.0,
+        delay_after: float = 0.0,
     ) -> Fault:
-        """Make the next ``times`` calls to ``method`` fail (status 200: only slow down by ``delay``)."""
+        """Make the next ``times`` calls to ``method`` fail (status 200: only slow down by ``delay`` before the
+        call takes effect, or by ``delay_after`` after it took effect: the slow answer a read time-out meets)."""
         if method.lower() not in _CANONICAL:
             raise ValueError(f"unknown Bot API method {method!r}")
         if times < 1:
             raise ValueError("times must be >= 1")
-        fault = Fault(method.lower(), status, retry_after, description, times, chat_id, delay)
+        fault = Fault(method.lower(), status, retry_after, description, times, chat_id, delay, delay_after)
         self._faults.append(fault)
         return fault
 
@@ -1058,7 +1063,10 @@ class BotApiDouble:
             return 404, ApiError(404, "Not Found").body()
         try:
             await self._apply_faults(call, name)
-            return 200, {"ok": True, "result": await handler(call.params)}
+            result = await handler(call.params)
+            if call.fault is not None and call.fault.delay_after > 0:
+                await asyncio.sleep(call.fault.delay_after)
+            return 200, {"ok": True, "result": result}
         except ApiError as error:
             return error.status, error.body()
         except (KeyError, TypeError, ValueError, AttributeError) as exc:

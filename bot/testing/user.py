@@ -18,6 +18,8 @@ _UNSUPPORTED_INLINE = (
     "switch_inline_query_current_chat",
 )
 _UNSUPPORTED_REPLY = ("request_location", "request_poll", "request_users", "request_chat", "web_app")
+# The user Telegram puts in `from` when a group admin posts anonymously (as the group).
+GROUP_ANONYMOUS_BOT = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
 
 
 class TelegramUser:
@@ -38,6 +40,7 @@ class TelegramUser:
         self.username = username
         self.last_reply: BotMessage | None = None
         self.last_sent: JSON | None = None
+        self.last_query_id: str | None = None
         self._reply_cursor = 0
         self._answer_cursor = 0
         self._edits_seen: dict[int, int] = {}
@@ -107,6 +110,68 @@ class TelegramUser:
         if caption:
             payload["caption"] = caption
         return self._push_message(payload)
+
+    async def send_content(self, content: JSON) -> int:
+        """Send a message with any content (a sticker, a location, a voice note…): ``{"sticker": {...}}``."""
+        return self._push_message(content)
+
+    async def edit(self, message_id: int, text: str) -> int:
+        """Edit one of this user's earlier text messages (Telegram sends an ``edited_message`` update)."""
+        original = self.double.user_messages.get((self.chat_id, message_id)) or {"date": int(time.time())}
+        content: JSON = {"text": text}
+        command = _COMMAND_RE.match(text)
+        if command:
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command.group(0))}]
+        message = {
+            "message_id": message_id,
+            "from": self.user_json,
+            "chat": self.chat_json,
+            "date": original.get("date", int(time.time())),
+            "edit_date": int(time.time()),
+            **content,
+        }
+        return self.double.push_update({"edited_message": message})
+
+    async def send_in_group(self, group_id: int, text: str, *, anonymous: bool = False,
+                            sender: JSON | None = None) -> int:
+        """A message in a group the bot is in: from this user, or ``anonymous`` (an admin posting as the group:
+        ``sender_chat`` set, ``from`` the GroupAnonymousBot), or from ``sender`` (``{}``: no ``from`` at all)."""
+        group = {"id": group_id, "type": "supergroup", "title": "Grup Desa"}
+        message: JSON = {
+            "message_id": self.double.next_message_id(group_id),
+            "chat": group,
+            "date": int(time.time()),
+            "text": text,
+        }
+        command = _COMMAND_RE.match(text)
+        if command:
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command.group(0))}]
+        if anonymous:
+            message["from"] = dict(GROUP_ANONYMOUS_BOT)
+            message["sender_chat"] = group
+        elif sender is None:
+            message["from"] = self.user_json
+        elif sender:
+            message["from"] = sender
+        return self.double.push_update({"message": message})
+
+    async def press_inline_message(self, callback_data: str) -> int:
+        """A button press on a message sent in inline mode: the query carries no message, only its id."""
+        query_id = self.last_query_id = self.double.new_callback_query_id()
+        self._query_ids.add(query_id)
+        query = {
+            "id": query_id,
+            "from": self.user_json,
+            "inline_message_id": f"AgAAA{query_id}",
+            "chat_instance": str(-(abs(self.user_id) * 7919 % 10**18) - 1),
+            "data": callback_data,
+        }
+        return self.double.push_update({"callback_query": query})
+
+    async def press_inaccessible(self, message_id: int, callback_data: str) -> int:
+        """A button press on a message Telegram no longer gives to bots (an InaccessibleMessage: date 0)."""
+        message = {"message_id": message_id, "chat": self.chat_json, "date": 0}
+        return self._push_callback(message, callback_data)
 
     def _push_message(self, content: JSON) -> int:
         message = {
@@ -191,7 +256,7 @@ class TelegramUser:
         return await self.send(str(button.get("text", "")))
 
     def _push_callback(self, message: JSON, data: str) -> int:
-        query_id = self.double.new_callback_query_id()
+        query_id = self.last_query_id = self.double.new_callback_query_id()
         self._query_ids.add(query_id)
         query = {
             "id": query_id,
@@ -253,6 +318,19 @@ class TelegramUser:
         index, answer = await self.double.wait_for(find, timeout, f"a callback answer to user {self.user_id}")
         self._answer_cursor = index + 1
         return answer
+
+
+def channel_post(double: BotApiDouble, channel_id: int, text: str, *, edited: bool = False) -> int:
+    """A post in a channel the bot is an admin of (no sender: ``sender_chat`` is the channel)."""
+    channel = {"id": channel_id, "type": "channel", "title": "Info Desa"}
+    post = {
+        "message_id": double.next_message_id(channel_id),
+        "sender_chat": channel,
+        "chat": channel,
+        "date": int(time.time()),
+        "text": text,
+    }
+    return double.push_update({"edited_channel_post" if edited else "channel_post": post})
 
 
 def _match_label(rows: list[list[JSON]], label: str, exact: bool | None = None) -> JSON | None:

@@ -55,7 +55,7 @@ async def test_fee_answer_follows_the_date(local_bot: LocalBot) -> None:
     today = answer.text or ""
     assert "Rp16.800" in today and "Rp36.800" in today and "22 November 2026" in today
     assert labels(answer.buttons)[0] == "🧮 Hitung iuran"  # straight to the calculator
-    assert "ojek/kurir/sopir Rp8.400, pekerjaan lain Rp8.400" in today
+    assert "Rp8.400 untuk semua pekerjaan" in today and "pekerjaan lain Rp8.400" not in today  # one price, once
     local_bot.clock.set(dt.datetime(2027, 2, 1, 1, 0, tzinfo=dt.UTC))  # type: ignore[attr-defined]
     await user.send("brp iuran sebulan?")
     later = (await user.expect_reply()).text or ""
