@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden
+from telegram.error import Forbidden, TimedOut
 from telegram.ext import Application
 
 from handlers.context import BotContext
@@ -20,6 +20,10 @@ async def on_error(update: object, context: BotContext) -> None:
         await context.services.users.mark_blocked(update.effective_user.id)
         return
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, TimedOut):
+        # A send that timed out is not repeated (it may well have arrived): no apology on top of the reply.
+        log.warning("Telegram answered too slowly while handling update %s", update_id)
+        return
     log.error("error while handling update %s", update_id, exc_info=error, extra={"update_id": update_id})
     if not isinstance(update, Update) or update.effective_chat is None:
         return
