@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
+from bot.domain.followup import reason_text
 from bot.domain.i18n import N_, Translator
 from bot.domain.interest import Draft, InterestRequestView, nik_outside
 from bot.domain.occupations import LABELS as OCCUPATION_LABELS
@@ -183,5 +184,6 @@ def requests_text(requests: Sequence[InterestRequestView], t: Translator) -> str
                       desa=html.escape(region_name(r.desa_code)), work=_(OCCUPATION_LABELS.get(r.occupation, "other")),
                       date=t.date(r.created_at.astimezone(t.tz).date()))]
         if r.status_reason and r.status in ("not_eligible", "unreachable"):
-            lines.append(_("Reason: {reason}").format(reason=html.escape(r.status_reason)))
+            reason = reason_text(t, r.status_reason) or ""  # a preset in the reader's words, never "reason:member"
+            lines.append(_("Reason: {reason}").format(reason=html.escape(reason)))
     return "\n".join(lines)

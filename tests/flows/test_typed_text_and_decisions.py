@@ -197,3 +197,19 @@ async def test_grouped_notices_and_the_morning_digest_show_names_as_typed(local_
     clock.advance(dt.timedelta(days=4))
     assert await run_daily_digest(local_bot.services, local_bot.app.bot) == 1
     assert "waited 3 days" in ((await official.expect_reply()).text or "")
+
+
+async def test_a_preset_reason_reads_as_words_in_the_workers_list(local_bot: LocalBot) -> None:
+    """/minatsaya showed a preset reason as its code ("Reason: reason:member")."""
+    official = await make_official(local_bot, 500001, [DESA_A])
+    worker = local_bot.user(200001, language_code="en")
+    await submit(local_bot, 200001, DESA_A, language="en")
+    await official.expect_reply()  # the notice about the new request
+    await _open_card(official)
+    await official.press("⛔ Not eligible")
+    await official.expect_edit()
+    await official.press_index(1)  # the first preset reason: already a participant
+    await worker.expect_reply()  # the decision
+    await worker.send("/minatsaya")
+    listed = (await worker.expect_reply()).text or ""
+    assert "reason:" not in listed and "Already a BPJS Ketenagakerjaan participant" in listed, listed
