@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import itertools
+import logging
 import os
 import resource
 import statistics
@@ -107,6 +108,17 @@ def _duplicate_file(path: Path, rows: int, duplicates: int) -> None:
             handle.write(",".join(row.cells()) + "\n")
 
 
+class ErrorCount(logging.Handler):
+    """Counts the bot's errors (e.g. "database is locked" when a write waited too long)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
 async def main(args: argparse.Namespace, folder: Path) -> None:
     csv_path = folder / "roster.csv"
     started = time.perf_counter()
@@ -138,13 +150,16 @@ async def main(args: argparse.Namespace, folder: Path) -> None:
             out, _ = await process.communicate()
             outcome.update(exit=process.returncode, output=out.decode()[-300:].strip())
 
+        errors = ErrorCount()
+        logging.getLogger().addHandler(errors)
         work: Callable[[], Awaitable[None]] = other_process if args.cli else in_process
         started = time.perf_counter()
         during, stall = await probe_while(bot, work(), 0, args.interval)
         elapsed = time.perf_counter() - started
         where = "CLI, other process" if args.cli else "in the bot's process"
         print(f"import ({where}): {elapsed:.1f} s, {outcome}")
-        print(f"/start, during import:  {figures(during)}   (loop stall max {stall:.3f} s)")
+        print(f"/start, during import:  {figures(during)}   (loop stall max {stall:.3f} s; "
+              f"errors logged by the bot: {errors.count})")
         print(f"peak RSS: {rss_before:.0f} MB before the import, {peak_rss_mb():.0f} MB after")
 
 

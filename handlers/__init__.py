@@ -1,6 +1,8 @@
 """Handler wiring: the order and the groups live here, and only here.
 
-Group -1: pre-processing (load/create the user, resolve the language) — runs for every update.
+Group -1: pre-processing — runs for every update: only a person's updates in their private chat go on (groups,
+  channels, sender-less posts and presses on messages the bot cannot see stop there; handlers/preprocess.py),
+  then load/create the user, resolve the language and the actor.
 Group 0: everything else, first match wins, in this order:
   conversations and feature handlers, then core commands,
   and last the fallback that answers anything nobody else took.

@@ -8,8 +8,9 @@ An import never holds the write lock for long (SQLite has one writer: a long tra
 other write of the bot). Its rows go to `roster_staging` in short committed transactions while the file is
 read; nothing there is visible. A file with a bad row (or an import that dies) leaves only staged rows, thrown
 away. A valid file is committed in one short transaction (`commit_import`: status "applying", the point of no
-return), then moved into `roster_members` chunk by chunk, each chunk its own short transaction, idempotent:
-whoever finds a committed import (the importer, the next import, the bot at start) finishes it, oldest first.
+return), then copied into `roster_members` chunk by chunk in NIK hash order, each chunk its own short
+transaction that also moves the import's `applied_through` mark; then its staged rows are deleted. Whoever finds
+a committed import (the importer, the next import, the bot at start) finishes it from the mark, oldest first.
 Status of an import: running → rejected | validated | failed, or running → applying → imported.
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
+from array import array
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -46,6 +48,9 @@ roster_imports = sa.Table(
     sa.Column("errors", sa.Integer, nullable=False, server_default="0"),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("finished_at", sa.DateTime(timezone=True)),
+    # while "applying": every staged row with a NIK hash up to this one is in roster_members (rows are applied in
+    # NIK hash order: the index on nik_hash is then written in place, not all over; a restart resumes here)
+    sa.Column("applied_through", sa.String(64)),
 )
 
 roster_members = sa.Table(
@@ -132,6 +137,7 @@ class ImportRecord:
     errors: int
     created_at: dt.datetime
     finished_at: dt.datetime | None
+    applied_through: str | None = None
 
 
 def _member(row: sa.Row[Any]) -> MemberRecord:
@@ -149,7 +155,7 @@ def _import(row: sa.Row[Any]) -> ImportRecord:
         id=m["id"], imported_by=m["imported_by"], file_name=m["file_name"], mode=m["mode"], status=m["status"],
         regions=m["regions"], rows_total=m["rows_total"], inserted=m["inserted"], updated=m["updated"],
         ended=m["ended"], errors=m["errors"], created_at=utc(m["created_at"]) or m["created_at"],
-        finished_at=utc(m["finished_at"]),
+        finished_at=utc(m["finished_at"]), applied_through=m["applied_through"],
     )
 
 
@@ -237,16 +243,30 @@ class RosterRepository:
         if self.turn_ratio and self.db.dialect == "sqlite":
             await asyncio.sleep(min((time.monotonic() - started) * self.turn_ratio, _MAX_TURN))
 
-    async def apply_chunk(self, import_id: int, limit: int) -> int:
-        """Move up to `limit` staged rows of a committed import into the roster (update the people already
-        listed, by NIK hash; insert the others) in one short transaction; returns how many (0: all done)."""
+    async def staged_order(self, import_id: int, after_hash: str | None) -> array[int]:
+        """The ids of an import's staged rows not yet applied (NIK hash above `after_hash`), in NIK hash order
+        (8 bytes each; read in parts, no write lock)."""
+        s = roster_staging
+        query = sa.select(s.c.id).where(s.c.import_id == import_id).order_by(s.c.nik_hash)
+        if after_hash is not None:
+            query = query.where(s.c.nik_hash > after_hash)
+        ids = array("q")
+        async with self.db.read() as conn:
+            result = await conn.stream(query)
+            async for part in result.partitions(10_000):
+                ids.extend(row[0] for row in part)
+        return ids
+
+    async def apply_chunk(self, import_id: int, ids: Sequence[int]) -> int:
+        """Move these staged rows of a committed import (the next ones in NIK hash order) into the roster, in one
+        short transaction: update the people already listed (by NIK hash), insert the others. Rows at or below
+        the import's `applied_through` are skipped (another process applied them), so a chunk applied twice does
+        nothing the second time. Returns how many rows were applied."""
         s, m, imports = roster_staging, roster_members, roster_imports
         async with self._chunk() as conn:
-            first = sa.select(s.c.id).where(s.c.import_id == import_id).order_by(s.c.id).limit(limit).subquery()
-            upper = (await conn.execute(sa.select(sa.func.max(first.c.id)))).scalar()
-            if upper is None:
-                return 0
-            chunk = sa.and_(s.c.import_id == import_id, s.c.id <= upper)
+            cursor = sa.select(imports.c.applied_through).where(imports.c.id == import_id).scalar_subquery()
+            chunk = sa.and_(s.c.id.in_(list(ids)), s.c.import_id == import_id,
+                            s.c.nik_hash > sa.func.coalesce(cursor, ""))
             copied = [c for c in STAGED_COLUMNS if c != "import_id"]
             values: dict[str, Any] = {c: s.c[c] for c in copied if c != "nik_hash"}
             updated = (await conn.execute(
@@ -254,16 +274,18 @@ class RosterRepository:
                 .values(**values, import_id=import_id, removed_on=None)
             )).rowcount or 0
             known = sa.exists().where(m.c.nik_hash == s.c.nik_hash)
-            await conn.execute(sa.insert(m).from_select(
+            inserted = (await conn.execute(sa.insert(m).from_select(
                 [*copied, "import_id"],
                 sa.select(*(s.c[c] for c in copied), sa.literal(import_id, sa.Integer)).where(chunk, ~known),
-            ))
-            moved = (await conn.execute(sa.delete(s).where(chunk))).rowcount or 0
-            await conn.execute(
-                sa.update(imports).where(imports.c.id == import_id)
-                .values(inserted=imports.c.inserted + (moved - updated), updated=imports.c.updated + updated)
-            )
-        return int(moved)
+            ))).rowcount or 0
+            if updated or inserted:
+                last = sa.select(sa.func.max(s.c.nik_hash)).where(s.c.id.in_(list(ids))).scalar_subquery()
+                await conn.execute(
+                    sa.update(imports).where(imports.c.id == import_id)
+                    .values(inserted=imports.c.inserted + inserted, updated=imports.c.updated + updated,
+                            applied_through=last)
+                )
+        return int(updated + inserted)
 
     async def end_missing_chunk(
         self, import_id: int, kabupaten_codes: Sequence[str], today: dt.date, after_id: int, limit: int,

@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 Mode = Literal["upsert", "replace"]
 MODES: tuple[Mode, ...] = ("upsert", "replace")
 BATCH_SIZE = 1_000  # rows read, validated and staged per step (in the worker thread, then one short transaction)
-APPLY_CHUNK = 500  # staged rows moved into the roster per transaction (about 20 ms of write lock)
+APPLY_CHUNK = 500  # staged rows copied into the roster per transaction (about 25 ms of write lock)
 END_CHUNK = 5_000  # roster rows looked at per transaction when a `replace` import ends those it does not list
 DISCARD_CHUNK = 5_000  # staged rows of a rejected import deleted per transaction
 MAX_ERRORS = 10_000  # errors kept for the report; beyond that only counted
@@ -473,19 +473,15 @@ class RosterImporter:
     async def _scan(self, path: Path, result: ImportResult, today: dt.date, region: str | None,
                     progress: Progress | None, values: Callable[[RosterRow], dict[str, Any]] | None) -> None:
         """One read of the file in a worker thread, step by step: validate each row and, while no row has failed,
-        stage it. The next step is read while the last one is written."""
+        stage it. (Reading the next step while writing the last gains nothing: the worker thread would hold the
+        GIL and stretch the write lock.)"""
         scan = _Scan(path, result, today, region, values)
         phase = "write" if values is not None else "validate"
-        reading: asyncio.Future[tuple[list[dict[str, Any]], bool]] | None = None
         try:
             if await asyncio.to_thread(scan.open):
-                next_step = reading = asyncio.ensure_future(asyncio.to_thread(scan.step, BATCH_SIZE))
                 done = False
                 while not done:
-                    batch, done = await next_step
-                    reading = None
-                    if not done:
-                        next_step = reading = asyncio.ensure_future(asyncio.to_thread(scan.step, BATCH_SIZE))
+                    batch, done = await asyncio.to_thread(scan.step, BATCH_SIZE)
                     if batch:
                         assert result.import_id is not None
                         await self.repository.stage(result.import_id, batch)
@@ -497,10 +493,6 @@ class RosterImporter:
             add_errors(result, [RowError(exc.row or 0, "", "file_" + exc.code, params)])
             return
         finally:
-            if reading is not None:  # staging failed: let the step in the worker thread end before closing
-                await asyncio.wait([reading])
-                if not reading.cancelled():
-                    reading.exception()  # seen: the staging error is the one that counts
             await asyncio.to_thread(scan.close)
             result.regions = sorted({region} if region else scan.kabupaten)
         if result.rows == 0 and not result.error_count:
@@ -508,15 +500,19 @@ class RosterImporter:
 
     async def apply_committed(self, now: dt.datetime, progress: Progress | None = None,
                               own: int | None = None) -> list[int]:
-        """Finish every committed import, oldest first (ours, or those a crash left half-applied); returns
-        their ids. Chunks are idempotent, so two processes finishing the same import do no harm."""
+        """Finish every committed import, oldest first (ours, or those a crash left half-applied): its staged rows
+        into the roster in NIK hash order from where it stopped, then the staged rows deleted, then (`replace`)
+        the people it does not list ended. Returns their ids. Every step is idempotent: two processes finishing
+        the same import do no harm."""
         finished: list[int] = []
         while (record := await self.repository.next_committed()) is not None:
-            moved = 0
-            while step := await self.repository.apply_chunk(record.id, APPLY_CHUNK):
-                moved += step
+            ids = await self.repository.staged_order(record.id, record.applied_through)
+            for start in range(0, len(ids), APPLY_CHUNK):
+                await self.repository.apply_chunk(record.id, ids[start:start + APPLY_CHUNK])
                 if progress is not None and record.id == own:
-                    await progress("apply", moved, record.rows_total)
+                    await progress("apply", min(start + APPLY_CHUNK, len(ids)), len(ids))
+            del ids
+            await self.discard(record.id)
             if record.mode == "replace":
                 regions = [code for code in (record.regions or "").split(",") if code]
                 today = record.created_at.astimezone(self.tz).date()

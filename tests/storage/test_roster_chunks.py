@@ -228,3 +228,23 @@ async def test_a_sheet_whose_rows_jump_far_stops_at_the_row_limit(
     monkeypatch.setattr(roster_files, "MAX_ROWS", 100)
     result = await services.roster.import_file(path, file_name="far.xlsx", imported_by="t")
     assert [(e.row, e.code) for e in result.errors] == [(101, "file_too_many_rows")]
+
+
+async def test_a_chunk_applied_twice_counts_once(services: Services, db: Database, tmp_path: Path,
+                                                 small_steps: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two processes finishing the same import (the CLI and the bot at start) do no harm."""
+    await import_rows(services, tmp_path, [BUDI])
+    repository = services.roster.repository
+    crash_on_call(repository, "apply_chunk", after=0, monkeypatch=monkeypatch)
+    with pytest.raises(Crash):
+        await import_rows(services, tmp_path, [SITI, BUDI, *sample_rows(3)])
+    monkeypatch.undo()
+    record = (await services.roster.imports())[0]
+    ids = await repository.staged_order(record.id, None)
+    assert len(ids) == 5
+    assert await repository.apply_chunk(record.id, ids[:3]) == 3
+    assert await repository.apply_chunk(record.id, ids[:3]) == 0  # the same chunk again: nothing
+    assert await services.roster.resume() == [record.id]
+    record = (await services.roster.imports())[0]
+    assert (record.status, record.inserted, record.updated) == ("imported", 4, 1)
+    assert await services.roster.count_by_area() == 5 and await staged_count(db) == 0

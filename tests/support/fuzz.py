@@ -122,14 +122,16 @@ class FuzzReport:
 
 
 class _ErrorLog(logging.Handler):
-    """Every record at ERROR or above, from any logger."""
+    """Every record at ERROR or above from any logger, and every record of the error handler (a call it answers
+    with a warning, such as a send that timed out, is a call too)."""
 
     def __init__(self) -> None:
-        super().__init__(logging.ERROR)
+        super().__init__(logging.DEBUG)
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
+        if record.levelno >= logging.ERROR or record.name == "jagakerja.errors":
+            self.records.append(record)
 
 
 @dataclass

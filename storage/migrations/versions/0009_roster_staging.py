@@ -1,5 +1,6 @@
-"""Roster imports without a long write lock (issue 14): rows of an import in progress are staged here in short
-transactions, then moved into roster_members chunk by chunk once the import is committed.
+"""Roster imports without a long write lock (issue 14): rows of an import in progress are staged in
+roster_staging in short transactions, then copied into roster_members chunk by chunk (in NIK hash order) once
+the import is committed; roster_imports.applied_through marks how far that went (a restart resumes there).
 
 Revision ID: 0009
 Revises: 0005
@@ -34,8 +35,12 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_roster_staging_import", "roster_staging", ["import_id", "id"])
+    with op.batch_alter_table("roster_imports") as batch:
+        batch.add_column(sa.Column("applied_through", sa.String(64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("roster_imports") as batch:
+        batch.drop_column("applied_through")
     op.drop_index("ix_roster_staging_import", "roster_staging")
     op.drop_table("roster_staging")
