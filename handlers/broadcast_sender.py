@@ -103,11 +103,13 @@ async def _admin_translator(services: Services, user_id: int) -> Translator:
 
 
 class ProgressMessages:
-    """The admin's progress message: sent once, then edited; the final report as a new message."""
+    """The admin's progress message: sent once, then edited (only when what it shows changed: Telegram refuses
+    an edit to the same text, and each one counts against the bot's rate); the final report as a new message."""
 
     def __init__(self, application: Application, services: Services) -> None:
         self.application = application
         self.services = services
+        self._shown: dict[int, tuple[str, object]] = {}  # job id → (text, markup) last shown
 
     async def update(self, job: BroadcastRow, progress: Progress) -> None:
         t = await _admin_translator(self.services, job.created_by)
@@ -116,22 +118,29 @@ class ProgressMessages:
     async def finished(self, job: BroadcastRow, progress: Progress) -> None:
         t = await _admin_translator(self.services, job.created_by)
         await self._show(job, progress_text(t, job, progress), None)
+        self._shown.pop(job.id, None)
         await self.application.bot.send_message(job.created_by, report_text(t, job, progress),
                                                 reply_markup=report_controls(t, job.id, progress.counts))
 
     async def _show(self, job: BroadcastRow, text: str, markup: InlineKeyboardMarkup | None) -> None:
         bot = self.application.bot
+        shown = (text, markup.to_dict() if markup is not None else None)
         if job.progress_message_id is not None and job.progress_chat_id is not None:
+            if self._shown.get(job.id) == shown:
+                return
             try:
                 await bot.edit_message_text(text, chat_id=job.progress_chat_id, message_id=job.progress_message_id,
                                             reply_markup=markup)
+                self._shown[job.id] = shown
                 return
             except BadRequest as exc:
                 if "not modified" in exc.message:
+                    self._shown[job.id] = shown
                     return
                 log.warning("broadcast %d: progress message cannot be edited (%s); sending a new one",
                             job.id, exc.message)
         message = await bot.send_message(job.created_by, text, reply_markup=markup)
+        self._shown[job.id] = shown
         await self.services.broadcasts.set_progress_message(job.id, message.chat_id, message.message_id)
 
 

@@ -85,7 +85,7 @@ async def send_file(update: Update, context: BotContext) -> None:
     try:
         exported = await context.services.exports.export(context.actor, *chosen)
     except ExportDenied:
-        await query.answer(_("This area is not yours."), show_alert=True)
+        await ack(update, _("This area is not yours."), alert=True)
         return
     await ack(update)
     caption = context.i18n.ngettext("{n} request.", "{n} requests.", exported.rows).format(n=exported.rows)

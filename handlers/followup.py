@@ -34,7 +34,7 @@ from handlers.followup_callbacks import (
 )
 from handlers.followup_views import card_keyboard, card_text, confirm_registered, queue_view, refusal_menu
 from handlers.guards import refuse, requires
-from handlers.ui import ack, edit_or_say, say, typed
+from handlers.ui import ack, edit_or_say, say, tell, typed
 
 TYPING = "typing"
 UNREACHABLE = N_("The worker could not be reached just now, so nothing was changed. Please try again in a minute.")
@@ -50,9 +50,7 @@ class FollowupText(FlowState):
 
 
 async def _not_yours(update: Update, context: BotContext) -> None:
-    if update.callback_query is not None:
-        await update.callback_query.answer(
-            context.i18n.gettext("This request is not in your area (or no longer exists)."), show_alert=True)
+    await tell(update, context, context.i18n.gettext("This request is not in your area (or no longer exists)."))
 
 
 async def _show_card(update: Update, context: BotContext, card: Card, full_nik: bool = False) -> None:
@@ -108,12 +106,9 @@ async def _apply(update: Update, context: BotContext, request_id: int, status: s
         await _not_yours(update, context)
         return
     except WorkerUnreachable:  # the worker is told first: nothing was saved
-        if update.callback_query is not None:
-            await update.callback_query.answer(context.i18n.gettext(UNREACHABLE), show_alert=True)
+        await tell(update, context, context.i18n.gettext(UNREACHABLE))
         return
-    if update.callback_query is not None:
-        await update.callback_query.answer(context.i18n.gettext("Saved: {status}").format(
-            status=fu.status_label(context.i18n, status)))
+    await ack(update, context.i18n.gettext("Saved: {status}").format(status=fu.status_label(context.i18n, status)))
     await _show_card(update, context, change.card)
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from telegram import InlineKeyboardMarkup, InputFile, Message, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
 from bot.domain.i18n import Translator
@@ -27,7 +27,7 @@ from handlers.context import BotContext
 from handlers.flow_state import FlowState
 from handlers.guards import requires
 from handlers.keyboards import button
-from handlers.ui import ack, back_to_menu_keyboard, edit_or_say, say
+from handlers.ui import ack, back_to_menu_keyboard, edit_or_say, pressed_message, say
 
 log = logging.getLogger(__name__)
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
@@ -50,11 +50,23 @@ class CancelImport(CallbackData):
 
 @dataclass
 class RosterPending(FlowState):
-    """The checked file waiting for the admin's choice of mode (survives a restart)."""
+    """The checked files waiting for the admin's choice of mode (survives a restart), by the id of the message
+    that shows each one: a button acts on the file of its own message only, and only once."""
 
     KEY: ClassVar[str] = "roster_pending"
-    file_id: str = ""
-    file_name: str = ""
+    MAX: ClassVar[int] = 5  # files kept waiting; the oldest is forgotten (its buttons then say so)
+    files: dict[str, list[str]] = field(default_factory=dict)  # message id → [file id, file name]
+
+    def add(self, message_id: int, file_id: str, file_name: str) -> None:
+        self.files[str(message_id)] = [file_id, file_name]
+        while len(self.files) > self.MAX:
+            del self.files[next(iter(self.files))]
+
+    def take(self, message_id: int) -> tuple[str, str] | None:
+        entry = self.files.pop(str(message_id), None)
+        if isinstance(entry, list) and len(entry) == 2 and all(isinstance(v, str) and v for v in entry):
+            return entry[0], entry[1]
+        return None
 
 
 @dataclass(frozen=True)
@@ -172,45 +184,52 @@ async def on_document(update: Update, context: BotContext) -> None:
         await say(update, context, _("This file is larger than 20 MB. Please import it on the server with "
                                      "<code>jagakerja roster import</code>."))
         return
-    RosterPending(document.file_id, file_name).save(context)
     shown = await say(update, context, _("⏳ Checking {file}…").format(file=escape(file_name)))
+    pending = RosterPending.load(context)
+    pending.add(shown.message_id, document.file_id, file_name)
+    pending.save(context)
     upload = Upload(shown.chat_id, shown.message_id, context.actor.user_id, document.file_id, file_name)
     context.application.create_task(_run(context, upload, "upsert", True, t), update=update,
                                      name="roster-validate")
 
 
-def _take_pending(context: BotContext) -> RosterPending | None:
-    """The file waiting for a choice, forgotten as it is taken (a button works once)."""
-    pending = RosterPending.load(context) if RosterPending.stored(context) else None
-    RosterPending.clear(context)
-    return pending if pending is not None and pending.file_id else None
+def _take_pending(update: Update, context: BotContext) -> tuple[str, str] | None:
+    """The file shown on the pressed message, forgotten as it is taken (a button works once)."""
+    message = pressed_message(update)
+    if message is None:
+        return None
+    pending = RosterPending.load(context)
+    taken = pending.take(message.message_id)
+    pending.save(context)
+    return taken
 
 
 @requires("admin")
 async def on_mode(update: Update, context: BotContext) -> None:
-    query = update.callback_query
     choice = ImportMode.of(update)
-    assert query is not None and choice is not None
-    await ack(update)
-    pending = _take_pending(context)
-    message = query.message
-    if not isinstance(message, Message):
-        return
+    message = pressed_message(update)
+    pending = _take_pending(update, context)
     t = context.i18n
-    if pending is None:
-        await edit_or_say(update, context, t.gettext("Okay, nothing was imported."), back_to_menu_keyboard(t))
+    if choice is None or message is None or pending is None:  # a second tap, or a file already cancelled
+        await ack(update, t.gettext("This file is already being imported, or was cancelled. Send it again to "
+                                    "import it."), alert=True)
         return
-    await query.edit_message_text(t.gettext("⏳ Importing {file}…").format(file=escape(pending.file_name)))
-    upload = Upload(message.chat.id, message.message_id, context.actor.user_id, pending.file_id, pending.file_name)
+    await ack(update)
+    file_id, file_name = pending
+    await edit_or_say(update, context, t.gettext("⏳ Importing {file}…").format(file=escape(file_name)), None)
+    upload = Upload(message.chat.id, message.message_id, context.actor.user_id, file_id, file_name)
     context.application.create_task(_run(context, upload, choice.mode, False, t), update=update,
                                     name="roster-import")
 
 
 @requires("admin")
 async def on_cancel(update: Update, context: BotContext) -> None:
-    await ack(update)
-    _take_pending(context)
     t = context.i18n
+    if _take_pending(update, context) is None:
+        await ack(update, t.gettext("This file is already being imported, or was cancelled. Send it again to "
+                                    "import it."), alert=True)
+        return
+    await ack(update)
     await edit_or_say(update, context, t.gettext("Okay, nothing was imported."), back_to_menu_keyboard(t))
 
 

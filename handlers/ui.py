@@ -56,6 +56,14 @@ async def ack(update: Update, text: str | None = None, *, alert: bool = False) -
     await query.answer(text, show_alert=alert)
 
 
+async def tell(update: Update, context: BotContext, text: str) -> None:
+    """A short notice for whatever the user just did: an alert over a pressed button, a message after typing."""
+    if update.callback_query is not None:
+        await ack(update, text, alert=True)
+    else:
+        await say(update, context, text)
+
+
 def answered(update: Update) -> bool:
     """Whether `ack` already answered this update's button press."""
     query = update.callback_query

@@ -12,6 +12,9 @@ return), then copied into `roster_members` chunk by chunk in NIK hash order, eac
 transaction that also moves the import's `applied_through` mark; then its staged rows are deleted. Whoever finds
 a committed import (the importer, the next import, the bot at start) finishes it from the mark, oldest first.
 Status of an import: running → rejected | validated | failed, or running → applying → imported.
+The price of short transactions: while a committed import is being applied (about a second per 20,000 rows),
+a reader may see some of its rows already and others not yet — each person's row is the old or the new one,
+never a mix — and a `replace` ends the people it does not list only once all its rows are in.
 """
 
 from __future__ import annotations

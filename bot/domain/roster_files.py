@@ -1,5 +1,5 @@
-"""Reading roster files row by row (CSV with `,` or `;`, UTF-8 with or without BOM; XLSX streamed with
-openpyxl's read-only mode) and writing synthetic sample files (tests, the CLI, the benchmark).
+"""Reading roster files row by row (CSV with `,` or `;`, UTF-8 with or without BOM; XLSX: the workbook read by
+openpyxl, the sheet's rows streamed here) and writing synthetic sample files (tests, the CLI, the benchmark).
 
 Readers yield (row number as a spreadsheet shows it, list of cell values); the header is row 1.
 Memory stays bounded whatever the file holds:
@@ -7,10 +7,13 @@ Memory stays bounded whatever the file holds:
   `UndecodableRow` (its bad cells as `Undecodable`), so the report can name the row and the column.
 - XLSX: an .xlsx is a zip of XML parts, and a few KB can unpack to gigabytes. Before openpyxl sees the file the
   zip directory and the unpacked sizes are checked, and while it reads, every part is opened through a guard:
-  the parts openpyxl reads whole (workbook, styles, theme…) are capped at `XLSX_PART_BYTES`, only the sheets it
-  streams may be larger, and the shared strings (the one table openpyxl keeps in memory) are read here with a
-  budget of `XLSX_STRINGS_BUDGET` bytes of Python memory. Rows beyond `MAX_ROWS` are refused (both formats).
-These readers block: the importer runs them in a worker thread, never on the event loop.
+  the parts read whole (workbook, styles, theme…) are capped at `XLSX_PART_BYTES`, only the sheets (streamed)
+  may be larger, and the shared strings (the one table kept in memory) are read with a budget of
+  `XLSX_STRINGS_BUDGET` bytes of Python memory. The sheet's rows are streamed by `_sheet_rows`, which keeps
+  nothing of a row once read. Row numbers beyond `MAX_ROWS` are refused (both formats).
+These readers block: the importer runs them in a worker thread, never on the event loop. A thread parsing in C
+(csv, expat) can keep the GIL from the event loop for a long time (0.5 s measured for one pass over 250,000
+CSV rows): every GIL_TURN rows the readers let it go (`time.sleep(0)`).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ import random
 import re
 import struct
 import sys
+import time
+import warnings
 import zipfile
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -36,11 +41,12 @@ SUPPORTED_SUFFIXES = (".csv", ".xlsx")
 MAX_ROWS = 1_048_576  # a spreadsheet's own limit; the last row number a file may have (header included)
 MAX_COLUMNS = 256  # columns read per row (a roster has 9; the rest is ignored)
 MAX_LINE = 1 << 16  # characters in one line of a CSV file (a roster line has about 150)
+GIL_TURN = 256  # rows (or strings) read between two `time.sleep(0)`: the event loop's turn for the GIL
 XLSX_DIRECTORY_BYTES = 1 << 20  # the zip's table of contents (openpyxl reads it whole)
 XLSX_TOTAL_BYTES = 1 << 30  # all parts unpacked
 XLSX_SHEET_BYTES = 768 << 20  # one sheet unpacked (streamed: costs time, not memory)
 XLSX_PART_BYTES = 16 << 20  # any part openpyxl reads whole
-XLSX_STRINGS_BUDGET = 48 << 20  # Python memory for the shared strings table
+XLSX_STRINGS_BUDGET = 32 << 20  # Python memory for the shared strings table (about 200,000 roster rows)
 _UNDECODABLE = re.compile("[\udc80-\udcff]")  # what `surrogateescape` makes of bytes that are not UTF-8
 
 
@@ -118,6 +124,8 @@ def _csv_source(path: Path) -> Iterator[RosterSource]:
                     number += 1
                     if number > MAX_ROWS:
                         raise _too_many_rows(number)
+                    if number % GIL_TURN == 0:
+                        time.sleep(0)
                     yield number, _csv_row(record)
             except csv.Error as exc:
                 raise RosterFileError("unreadable", str(exc), row=number + 1) from None
@@ -208,23 +216,27 @@ def read_shared_strings(source: IO[bytes], budget: int | None = None) -> list[st
             raise RosterFileError("too_large", "shared strings")
         strings.append(text)
         root.clear()  # the parsed <si> elements would otherwise stay attached to the root
+        if len(strings) % GIL_TURN == 0:
+            time.sleep(0)
     return strings
 
 
-def _load_workbook(path: Path) -> Any:
-    """openpyxl's read-only workbook, every part read through `_GuardedZip`."""
+def _load_workbook(path: Path) -> tuple[Any, list[str], list[str]]:
+    """openpyxl's workbook (names, styles: which number formats are dates …) read through `_GuardedZip`, the
+    paths of its worksheets (their rows are read by `_sheet_rows`) and the shared strings."""
     from openpyxl.reader.excel import ExcelReader
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
     from openpyxl.xml.constants import SHARED_STRINGS
 
     class Reader(ExcelReader):
         archive: Any  # a _GuardedZip once built
+        sheet_paths: list[str]
 
         def __init__(self) -> None:
             super().__init__(str(path), read_only=True, data_only=True, keep_links=False)
             self.archive.close()
             self.archive = _GuardedZip(path)
             self.valid_files = self.archive.namelist()
+            self.sheet_paths = []
 
         def read_strings(self) -> None:
             part = self.package.find(SHARED_STRINGS)
@@ -232,69 +244,131 @@ def _load_workbook(path: Path) -> Any:
                 with self.archive.allowing(XLSX_SHEET_BYTES), self.archive.open(part.PartName[1:]) as src:
                     self.shared_strings = read_shared_strings(src)
 
-        def read_worksheets(self) -> None:  # openpyxl's read-only branch, without chartsheets and sheet rels
-            for sheet, rel in self.parser.find_sheets():
-                if rel.target not in self.valid_files or "chartsheet" in rel.Type:
-                    continue
-                with self.archive.allowing(XLSX_SHEET_BYTES):
-                    worksheet = ReadOnlyWorksheet(self.wb, sheet.name, rel.target, self.shared_strings)
-                worksheet.sheet_state = sheet.state
-                self.wb._sheets.append(worksheet)
+        def read_worksheets(self) -> None:  # only where the sheets are: openpyxl's own sheet readers keep
+            for _sheet, rel in self.parser.find_sheets():  # something of every row (see `_sheet_rows`)
+                if rel.target in self.valid_files and "chartsheet" not in rel.Type:
+                    self.sheet_paths.append(rel.target)
 
     reader = Reader()
     try:
-        reader.read()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. "Defined names for sheet index 0 cannot be located"
+            reader.read()
     except BaseException as exc:
         reader.archive.close()
         if isinstance(exc.__cause__, RosterFileError):  # openpyxl wraps any ValueError raised while reading
             raise exc.__cause__ from None
         raise
     reader.archive.limit = XLSX_SHEET_BYTES  # from now on only the sheets are opened, to be streamed
-    return reader.wb
+    return reader.wb, reader.sheet_paths, reader.shared_strings
+
+
+def _sheet_rows(workbook: Any, sheet_path: str, strings: list[str],
+                widths: list[int]) -> Iterator[tuple[int, list[Cell]]]:
+    """The rows of a worksheet as (row number, values of the first `widths[0]` columns), streamed: every element
+    is dropped from the tree as soon as it is read (openpyxl's own readers keep an empty element, and sometimes
+    a dict, for every row: hundreds of MB for a million rows), and a row holds at most MAX_COLUMNS values.
+    Cell values are converted by openpyxl's parser (shared strings, dates from the number format …)."""
+    from openpyxl.worksheet._reader import CELL_TAG, ROW_TAG, WorkSheetParser
+    from openpyxl.xml.functions import iterparse
+
+    with workbook._archive.open(sheet_path) as source:
+        cells = WorkSheetParser(source, strings, data_only=True, epoch=workbook.epoch,
+                                date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)
+        path: list[Any] = []  # the open elements, root first
+        cell_depth = 0  # > 0 inside a <c>: its children stay until the cell is read
+        values: list[Cell] = []
+        read = 0
+        for event, element in iterparse(source, events=("start", "end")):
+            if event == "start":
+                path.append(element)
+                if element.tag == ROW_TAG:
+                    number = element.get("r")
+                    cells.row_counter = int(float(number)) if number else cells.row_counter + 1
+                    cells.col_counter = 0
+                    values = []
+                elif element.tag == CELL_TAG and not cell_depth:
+                    cell_depth = len(path)
+                continue
+            path.pop()
+            if cell_depth and len(path) >= cell_depth:
+                continue  # inside a cell
+            if element.tag == CELL_TAG:
+                cell_depth = 0
+                cell = cells.parse_cell(element)
+                column = cell["column"]
+                if 0 < column <= widths[0]:
+                    values.extend([None] * (column - len(values)))
+                    values[column - 1] = cell["value"]
+            elif element.tag == ROW_TAG:
+                read += 1
+                if read % GIL_TURN == 0:
+                    time.sleep(0)
+                yield cells.row_counter, values
+            if path:
+                del path[-1][-1]  # the element just read is its parent's last child
 
 
 @contextmanager
 def _xlsx_source(path: Path) -> Iterator[RosterSource]:
     _check_zip(path)
     try:
-        workbook = _load_workbook(path)
+        workbook, sheets, strings = _load_workbook(path)
     except RosterFileError:
         raise
     except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException, XML errors …
         raise RosterFileError("unreadable", type(exc).__name__) from None
     try:
-        if not workbook.worksheets:
+        if not sheets:
             raise RosterFileError("empty")
-        sheet = workbook.worksheets[0]
-        total = min(sheet.max_row - 1, MAX_ROWS - 1) if sheet.max_row else None
-        sheet.reset_dimensions()  # the declared size may lie: read what is there, within MAX_COLUMNS
+        widths = [MAX_COLUMNS]
+        records = _sheet_rows(workbook, sheets[0], strings, widths)
+        number = 1
         try:
-            header_row = sheet.iter_rows(min_row=1, max_row=1, max_col=MAX_COLUMNS, values_only=True)
-            first = next(header_row, None)
-            header_row.close()
+            number, first = next(records, (1, []))
+        except RosterFileError:
+            raise
         except Exception as exc:
             raise RosterFileError("unreadable", type(exc).__name__, row=1) from None
-        if first is None or all(v is None for v in first):
+        if number != 1 or all(v is None for v in first):
             raise RosterFileError("empty")
-        width = max(index for index, value in enumerate(first) if value is not None) + 1
-        header = ["" if v is None else str(v).strip() for v in first[:width]]
+        widths[0] = max(index for index, value in enumerate(first) if value is not None) + 1
+        header = ["" if v is None else str(v).strip() for v in first[:widths[0]]]
 
         def rows() -> Iterator[tuple[int, list[Cell]]]:
             number = 1
             try:
-                for number, record in enumerate(
-                        sheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2):
+                for number, values in records:
                     if number > MAX_ROWS:
                         raise _too_many_rows(number)
-                    yield number, list(record)
+                    yield number, values
             except RosterFileError:
                 raise
             except Exception as exc:  # broken XML, a shared string index out of range …
                 raise RosterFileError("unreadable", type(exc).__name__, row=number + 1) from None
 
-        yield RosterSource(header=header, rows=rows(), total_hint=total)
+        yield RosterSource(header=header, rows=rows(), total_hint=_row_hint(workbook, sheets[0]))
     finally:
-        workbook.close()
+        workbook._archive.close()
+
+
+def _row_hint(workbook: Any, sheet_path: str) -> int | None:
+    """The data rows the sheet declares (its <dimension>, before <sheetData>), for progress bars only."""
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.xml.functions import iterparse
+
+    with workbook._archive.open(sheet_path) as source:
+        for _event, element in iterparse(source, events=("start",)):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "dimension":
+                try:
+                    last = range_boundaries(element.get("ref", ""))[3]
+                except (TypeError, ValueError):
+                    return None
+                return min(last - 1, MAX_ROWS - 1) if last else None
+            if tag == "sheetData":
+                return None
+    return None
 
 
 def open_roster(path: Path) -> AbstractContextManager[RosterSource]:

@@ -1,4 +1,5 @@
-"""`jagakerja roster import FILE [--dry-run] [--mode upsert|replace] [--region CODE]` and
+"""`jagakerja roster import FILE [--dry-run] [--mode upsert|replace] [--region CODE]`,
+`jagakerja roster resume` (finish an import a crash interrupted; the bot also does it when it starts) and
 `jagakerja roster sample FILE --rows N [--bad K]` (a synthetic roster to try the import with)."""
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ def add_roster_parser(sub: Any) -> None:
     imp.add_argument("--language", choices=("id", "en"), default=None, help="language of the messages")
     imp.add_argument("--no-progress", action="store_true", help="no progress bar")
     imp.set_defaults(func=_cmd_import)
+    resume = actions.add_parser("resume", help="finish an import a crash interrupted after its commit, and throw "
+                                               "away the staged rows of those that were not committed")
+    resume.set_defaults(func=_cmd_resume)
     sample = actions.add_parser("sample", help="write a synthetic roster CSV (valid rows; --bad adds broken ones)")
     sample.add_argument("file", type=Path)
     sample.add_argument("--rows", type=int, default=100)
@@ -57,6 +61,27 @@ def _cmd_sample(args: argparse.Namespace) -> int:
                 writer.writerow(broken[index % len(broken)])
         count += args.bad
     print(f"{args.file}: {count} rows ({args.bad} broken)")
+    return 0
+
+
+def _cmd_resume(args: argparse.Namespace) -> int:
+    async def resume() -> list[int]:
+        from bot.domain.privacy import Vault
+        from bot.runtime.services import build_services
+        from bot.runtime.settings import load_settings
+        from storage.db import open_database
+
+        settings = load_settings()
+        db = await open_database(settings.DATABASE_URL)
+        try:
+            roster = build_services(settings, db, Vault(settings.data_key())).roster
+            roster.share_write_lock()  # the bot may be running on the same database
+            return await roster.resume()
+        finally:
+            await db.close()
+
+    finished = asyncio.run(resume())
+    print(f"finished imports: {', '.join(map(str, finished)) or 'none'}")
     return 0
 
 

@@ -348,3 +348,29 @@ async def test_photo_broadcast_and_status(local_bot: LocalBot, timer: VirtualTim
     await admin.send("/siaran_status")
     status = await admin.expect_reply()
     assert "Broadcast #1 finished" in (status.text or "") and "Sent: 2" in (status.text or "")
+
+
+async def test_an_unchanged_progress_message_is_not_edited_again(local_bot: LocalBot) -> None:
+    """The progress message is edited only when its text or buttons change (Telegram refuses a same-text edit
+    with 400, and every edit counts against the bot's rate)."""
+    import dataclasses
+
+    from bot.domain.broadcast import Progress
+    from handlers.broadcast_sender import ProgressMessages
+    from storage.broadcasts import BroadcastRow
+
+    services = local_bot.services
+    assert services is not None
+    admin = await admin_of(local_bot)
+    shown = await local_bot.app.bot.send_message(admin.user_id, "Broadcast")
+    now = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+    job = BroadcastRow(7, admin.user_id, now, "text", "Halo", None, "everyone", None, "running", None, now, None, 3,
+                       shown.chat_id, shown.message_id)
+    messages = ProgressMessages(local_bot.app, services)
+    progress = Progress(7, "running", 3, {"sent": 1}, 1.0, 2.0)
+    for _ in range(3):
+        await messages.update(job, progress)
+    await messages.update(job, dataclasses.replace(progress, counts={"sent": 2}))
+    edits = [c for c in local_bot.double.calls_to("editMessageText") if c.params.get("message_id") in (
+        shown.message_id, str(shown.message_id))]
+    assert len(edits) == 2

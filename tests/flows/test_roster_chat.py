@@ -100,3 +100,32 @@ async def test_non_admin_files_are_refused(local_bot: LocalBot) -> None:
     services = local_bot.services
     assert services is not None and await services.roster.count_by_area() == 0
     assert await services.roster.imports() == []
+
+
+async def test_each_upload_keeps_its_own_buttons_and_a_second_tap_changes_nothing(local_bot: LocalBot) -> None:
+    """File A, then file B: "Add and update" on A's message imports A (not the newest upload); tapping it again
+    while (or after) A imports says so in an alert and leaves A's message alone."""
+    services = local_bot.services
+    assert services is not None
+    admin = local_bot.user(ADMIN_ID)
+    await admin.send_document("a.csv", roster_csv([SITI]))
+    first = await admin.expect_reply()
+    await edit_until(admin, first, "valid")
+    await admin.send_document("b.csv", roster_csv([SITI, BUDI]))
+    second = await admin.expect_reply()
+    await edit_until(admin, second, "valid")
+    await admin.press_data(first.message_id, "roster:go:upsert")
+    assert not (await admin.expect_callback_answer()).get("text")
+    done = await edit_until(admin, first, "berhasil diimpor")
+    assert "a.csv" in (done.text or "") and await services.roster.count_by_area("64.08") == 1
+    edits = len(done.edits)
+    await admin.press_data(first.message_id, "roster:go:replace")
+    answer = await admin.expect_callback_answer()
+    assert "sudah diimpor" in answer.get("text", "") and answer.get("show_alert") in (True, "true")
+    await admin.press_data(first.message_id, "roster:cancel")
+    assert "sudah diimpor" in (await admin.expect_callback_answer()).get("text", "")
+    await admin.press("✖️ Batal")  # b.csv is still waiting for its choice
+    await edit_until(admin, second, "tidak ada yang diimpor")
+    shown = local_bot.double.find_message(first.chat_id, first.message_id)
+    assert shown is not None and len(shown.edits) == edits  # A's message was not overwritten
+    assert [i.file_name for i in await services.roster.imports()][:1] == ["a.csv"]

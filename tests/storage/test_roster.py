@@ -106,6 +106,20 @@ async def test_bad_rows_reject_the_whole_file(services: Services, tmp_path: Path
     assert (imports[0].file_name, imports[0].status, imports[0].errors) == ("bad.csv", "rejected", 3)
 
 
+def test_the_error_report_names_whole_file_problems_and_neutralises_cells() -> None:
+    from bot.domain.roster import RowError, error_lines
+
+    t = translator("id")
+    errors = [RowError(0, "", "no_rows"), RowError(7, "kode_desa", "desa_outside", (("region", "64"),)),
+              RowError(8, "nama", "nik_duplicate", (("row", "=1+2"),))]
+    report = error_report_csv(errors, t, extra=1234).decode("utf-8-sig").splitlines()
+    assert report[1:] == ["file,,file tidak berisi data", "7,kode_desa,desa di luar wilayah impor ini (64)",
+                          "8,nama,NIK ini juga ada di baris =1+2", "…,,1.234 masalah lain tidak ditampilkan"]
+    cells = error_report_csv([RowError(9, "=x", "no_rows")], t).decode("utf-8-sig").splitlines()[1]
+    assert cells == "9,'=x,file tidak berisi data"  # a cell starting with = is written as text
+    assert error_lines(errors[:1], t)[0].startswith("file: ")
+
+
 async def test_dry_run_writes_nothing(services: Services, tmp_path: Path) -> None:
     path = tmp_path / "r.csv"
     path.write_bytes(roster_csv([SITI]))
