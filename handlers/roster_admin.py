@@ -20,32 +20,16 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 
 from bot.domain.i18n import Translator
 from bot.domain.markup import escape
-from bot.domain.regions import region, short_name
-from bot.domain.roster import ImportResult, Mode, Progress, error_lines
-from handlers.callbacks import CallbackData
+from bot.domain.roster import Mode, Progress
 from handlers.context import BotContext
 from handlers.flow_state import FlowState
 from handlers.guards import requires
-from handlers.keyboards import button
-from handlers.ui import ack, back_to_menu_keyboard, edit_or_say, pressed_message, say
+from handlers.roster_views import CancelImport, ImportMode, mode_keyboard, summary_text
+from handlers.ui import ack, back_to_menu_keyboard, edit_or_say, pressed_message, say, show_main_menu
 
 log = logging.getLogger(__name__)
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
 PROGRESS_EVERY_SECONDS = 1.5
-SHOWN_ERRORS = 10
-
-
-@dataclass(frozen=True)
-class ImportMode(CallbackData):
-    """After a valid check: import the file as `roster:go:upsert` or `roster:go:replace`."""
-
-    PREFIX = "roster:go"
-    mode: Mode
-
-
-@dataclass(frozen=True)
-class CancelImport(CallbackData):
-    PREFIX = "roster:cancel"
 
 
 @dataclass
@@ -78,53 +62,6 @@ class Upload:
     user_id: int
     file_id: str
     file_name: str
-
-
-def _regions_label(codes: list[str]) -> str:
-    names = []
-    for code in codes:
-        found = region(code)
-        names.append(short_name(found) if found else code)
-    return escape(", ".join(names) or "-")
-
-
-def summary_text(result: ImportResult, t: Translator) -> str:
-    _ = t.gettext
-    if result.status == "rejected":
-        lines = [t.ngettext("❌ <b>{file}</b>: {n} problem found. Nothing was imported.",
-                            "❌ <b>{file}</b>: {n} problems found. Nothing was imported.",
-                            result.error_count).format(file=escape(result.file_name), n=t.number(result.error_count)),
-                 ""]
-        lines += ["• " + escape(line) for line in error_lines(result.errors[:SHOWN_ERRORS], t)]
-        if result.error_count > SHOWN_ERRORS:
-            lines.append(_("The full list is in the attached report."))
-        lines += ["", _("Fix the file and send it again.")]
-        return "\n".join(lines)
-    if result.status == "validated":
-        return "\n".join([
-            _("✅ <b>{file}</b>: all {rows} rows are valid.").format(file=escape(result.file_name),
-                                                                     rows=t.number(result.rows)),
-            _("Region: {region}").format(region=_regions_label(result.regions)),
-            "",
-            _("<b>Add and update</b> keeps everyone already listed. <b>Replace</b> makes this file the whole "
-              "list of its region: people not in it are ended today."),
-        ])
-    return "\n".join([
-        _("✅ <b>{file}</b> imported.").format(file=escape(result.file_name)),
-        _("Rows: {rows} — new: {inserted}, updated: {updated}, ended: {ended}").format(
-            rows=t.number(result.rows), inserted=t.number(result.inserted), updated=t.number(result.updated),
-            ended=t.number(result.ended)),
-        _("Region: {region}").format(region=_regions_label(result.regions)),
-    ])
-
-
-def mode_keyboard(t: Translator) -> InlineKeyboardMarkup:
-    _ = t.gettext
-    return InlineKeyboardMarkup([
-        [button(_("➕ Add and update"), ImportMode("upsert"))],
-        [button(_("🔁 Replace the region's list"), ImportMode("replace"))],
-        [button(_("✖️ Cancel"), CancelImport())],
-    ])
 
 
 def _progress(context: BotContext, upload: Upload, t: Translator) -> Progress:
@@ -193,6 +130,19 @@ async def on_document(update: Update, context: BotContext) -> None:
                                      name="roster-validate")
 
 
+async def on_other_document(update: Update, context: BotContext) -> None:
+    """A file that is not .csv/.xlsx: an admin is told how to save the roster; anyone else that files are not
+    read here."""
+    t = context.i18n
+    _ = t.gettext
+    if not context.actor.is_admin:
+        await show_main_menu(update, context, _("Sorry, I can't read files here. Please use the buttons. 🙏"))
+        return
+    await say(update, context, _("I can import rosters as .csv or .xlsx only. In Excel: “Save As” → “CSV UTF-8 "
+                                 "(Comma delimited)” or “Excel Workbook (.xlsx)”, then send that file."),
+              back_to_menu_keyboard(t))
+
+
 def _take_pending(update: Update, context: BotContext) -> tuple[str, str] | None:
     """The file shown on the pressed message, forgotten as it is taken (a button works once)."""
     message = pressed_message(update)
@@ -241,6 +191,8 @@ async def resume_imports(context: BotContext) -> None:
 def register(application: Application) -> None:
     roster_files = filters.Document.FileExtension("csv") | filters.Document.FileExtension("xlsx")
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & roster_files, on_document))
+    application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.Document.ALL & ~roster_files,
+                                           on_other_document))
     application.add_handler(CallbackQueryHandler(on_mode, pattern=ImportMode.pattern()))
     application.add_handler(CallbackQueryHandler(on_cancel, pattern=CancelImport.pattern()))
     if application.job_queue is not None:

@@ -71,10 +71,12 @@ _HEADER_INDEX = {alias: canonical for canonical, names in ALIASES.items() for al
 
 # Reasons in the report, by code (msgids translated for the reader).
 REASONS: dict[str, str] = {
-    "missing_column": N_("required column is missing"),
+    "missing_column": N_("required column is missing: add a column headed “{names}”"),
     "duplicate_column": N_("this column appears twice"),
     "empty": N_("empty"),
     "nik_digits": N_("a NIK has 16 digits"),
+    "nik_shortened": N_("Excel shortened this NIK to {value}: format the NIK column as Text, type or paste the "
+                        "NIKs again, and save"),
     "nik_invalid": N_("not a valid NIK"),
     "nik_duplicate": N_("this NIK is also in row {row}"),
     "date_invalid": N_("not a date (use YYYY-MM-DD or DD/MM/YYYY)"),
@@ -89,7 +91,7 @@ REASONS: dict[str, str] = {
     "name_long": N_("longer than 100 characters"),
     "file_unsupported": N_("only .csv and .xlsx files can be imported"),
     "file_unreadable": N_("the file cannot be read"),
-    "file_encoding": N_("the file is not UTF-8 text"),
+    "file_encoding": N_("the file is not UTF-8 text: in Excel use “Save As” → “CSV UTF-8”, or send the .xlsx"),
     "file_empty": N_("the file has no header row"),
     "file_too_large": N_("the spreadsheet holds too much data to be read safely: save it as CSV UTF-8, or split "
                          "it into smaller files"),
@@ -98,9 +100,10 @@ REASONS: dict[str, str] = {
     "not_utf8": N_("not UTF-8 text: save the file as “CSV UTF-8” and send it again"),
     "no_rows": N_("the file has no data rows"),
 }
-COLUMN_LABELS = {"nik": "nik", "nama": "nama", "tanggal_lahir": "tanggal_lahir", "kode_desa": "kode_desa",
-                 "program": "program", "sumber_dana": "sumber_dana", "mulai": "mulai", "berakhir": "berakhir",
-                 "kpj": "kpj", "": ""}
+# Column names as the report shows them (as a district's spreadsheet heads them; not translated).
+COLUMN_LABELS = {"nik": "NIK", "nama": "Nama", "tanggal_lahir": "Tanggal Lahir", "kode_desa": "Kode Desa",
+                 "program": "Program", "sumber_dana": "Sumber Dana", "mulai": "Mulai", "berakhir": "Berakhir",
+                 "kpj": "KPJ", "": ""}
 SUMBER_DANA = ("APBD", "APBD_PROVINSI", "APBN", "CSR", "DANA_DESA", "MANDIRI", "BAZNAS", "LAINNYA")
 _SUMBER_PATTERN = re.compile(r"^[A-Z][A-Z_]{1,23}$")
 _KPJ_PATTERN = re.compile(r"^[A-Z0-9]{5,20}$")
@@ -187,7 +190,8 @@ def map_header(header: list[str]) -> tuple[dict[str, int], list[RowError]]:
             errors.append(RowError(1, canonical, "duplicate_column"))
             continue
         mapping[canonical] = index
-    errors += [RowError(1, column, "missing_column") for column in REQUIRED if column not in mapping]
+    errors += [RowError(1, column, "missing_column", (("names", COLUMN_LABELS[column]),))
+               for column in REQUIRED if column not in mapping]
     return mapping, errors
 
 
@@ -250,9 +254,14 @@ def _program(text: str) -> str | None:
     return "JKK+JKM+JHT" if "JHT" in parts else "JKK+JKM"
 
 
+_SHORTENED = re.compile(r"^\d[.,]\d+E\+?\d+$", re.IGNORECASE)  # Excel's 6.40801E+15 for a long number
+
+
 def _roster_nik(text: str, today: dt.date) -> tuple[Nik | None, str | None]:
     """The row's NIK, or the row error code: the one NIK parser (bot/domain/nik.py), any region code accepted
     (a NIK issued before a pemekaran keeps its old one)."""
+    if _SHORTENED.match(text):
+        return None, "nik_shortened"
     try:
         return Nik.parse(text, today), None
     except NikProblem as problem:
@@ -277,8 +286,11 @@ def validate_row(cells: list[Cell], mapping: dict[str, int], number: int, today:
     def fail(column: str, code: str, **params: str) -> None:
         errors.append(RowError(number, column, code, tuple(params.items())))
 
-    nik, nik_error = _roster_nik(_text(get("nik")), today)
-    if nik_error:
+    nik_text = _text(get("nik"))
+    nik, nik_error = _roster_nik(nik_text, today)
+    if nik_error == "nik_shortened":
+        fail("nik", nik_error, value=nik_text)
+    elif nik_error:
         fail("nik", nik_error)
     nama = _SPACES.sub(" ", _text(get("nama")))
     if not nama:
@@ -489,7 +501,7 @@ class RosterImporter:
         return {
             "nik_hash": vault.hash_nik(row.nik),
             "nik_enc": vault.encrypt(row.nik, context="roster_members.nik"),
-            "verify_hash": verify_hash(vault, row.nik, row.tanggal_lahir),
+            "verify_hash": "",  # retired (issue 13): the birth date is inside the NIK, it proves nothing
             "nama_enc": vault.encrypt(row.nama, context="roster_members.nama"),
             "kpj_enc": vault.encrypt_optional(row.kpj, context="roster_members.kpj"),
             "kode_desa": row.kode_desa, "kode_kecamatan": row.kode_kecamatan, "kode_kabupaten": row.kode_kabupaten,
@@ -604,11 +616,6 @@ class RosterImporter:
             await self.discard(import_id)
         except Exception:  # the database may be going away with the process: `resume` tidies up later
             log.warning("roster import %s: its staged rows are left for the next start", import_id)
-
-
-def verify_hash(vault: Vault, nik: str, born: dt.date) -> str:
-    """Keyed hash of (NIK, birth date): a status check proves both without the birth date being stored."""
-    return vault.lookup_hash("nik-birth", f"{nik}|{born.isoformat()}")
 
 
 def error_report_csv(errors: Iterable[RowError], t: Translator, extra: int = 0) -> bytes:

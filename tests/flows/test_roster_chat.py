@@ -58,13 +58,13 @@ async def test_bad_file_is_rejected_with_a_report_file(local_bot: LocalBot) -> N
     rejected = await edit_until(admin, progress, "Tidak ada yang diimpor")
     text = rejected.text or ""
     assert "ada 2 masalah" in text
-    assert "baris 3, tanggal_lahir: tidak cocok dengan tanggal lahir di NIK" in text
-    assert "baris 4, kode_desa: kode desa/kelurahan tidak dikenal" in text
+    assert "baris 3, Tanggal Lahir: tidak cocok dengan tanggal lahir di NIK" in text
+    assert "baris 4, Kode Desa: kode desa/kelurahan tidak dikenal" in text
     report = await admin.expect_reply()
     assert report.kind == "document" and report.file_name == "bad-errors.csv"
     lines = (report.file_bytes or b"").decode("utf-8-sig").splitlines()
-    assert lines == ["baris,kolom,alasan", "3,tanggal_lahir,tidak cocok dengan tanggal lahir di NIK",
-                     "4,kode_desa,kode desa/kelurahan tidak dikenal"]
+    assert lines == ["baris,kolom,alasan", "3,Tanggal Lahir,tidak cocok dengan tanggal lahir di NIK",
+                     "4,Kode Desa,kode desa/kelurahan tidak dikenal"]
     services = local_bot.services
     assert services is not None and await services.roster.count_by_area() == 0
 

@@ -100,7 +100,7 @@ async def test_bad_rows_reject_the_whole_file(services: Services, tmp_path: Path
     t = translator("id")
     assert result.errors[2].reason(t) == "NIK ini juga ada di baris 5"
     report = error_report_csv(result.errors, t).decode("utf-8-sig").splitlines()
-    assert report[0] == "baris,kolom,alasan" and report[1] == "3,nik,NIK harus 16 digit"
+    assert report[0] == "baris,kolom,alasan" and report[1] == "3,NIK,NIK harus 16 digit"
     assert await services.roster.count_by_area() == 1  # nothing of bad.csv was written
     imports = await services.roster.imports()
     assert (imports[0].file_name, imports[0].status, imports[0].errors) == ("bad.csv", "rejected", 3)
@@ -113,8 +113,8 @@ def test_the_error_report_names_whole_file_problems_and_neutralises_cells() -> N
     errors = [RowError(0, "", "no_rows"), RowError(7, "kode_desa", "desa_outside", (("region", "64"),)),
               RowError(8, "nama", "nik_duplicate", (("row", "=1+2"),))]
     report = error_report_csv(errors, t, extra=1234).decode("utf-8-sig").splitlines()
-    assert report[1:] == ["file,,file tidak berisi data", "7,kode_desa,desa di luar wilayah impor ini (64)",
-                          "8,nama,NIK ini juga ada di baris =1+2", "…,,1.234 masalah lain tidak ditampilkan"]
+    assert report[1:] == ["file,,file tidak berisi data", "7,Kode Desa,desa di luar wilayah impor ini (64)",
+                          "8,Nama,NIK ini juga ada di baris =1+2", "…,,1.234 masalah lain tidak ditampilkan"]
     cells = error_report_csv([RowError(9, "=x", "no_rows")], t).decode("utf-8-sig").splitlines()[1]
     assert cells == "9,'=x,file tidak berisi data"  # a cell starting with = is written as text
     assert error_lines(errors[:1], t)[0].startswith("file: ")
@@ -195,8 +195,8 @@ def test_cli_import_prints_counts_and_rejects_bad_files(tmp_path: Path, monkeypa
     assert main(["roster", "import", str(bad), "--no-progress", "--report", str(report)]) == 1
     out = capsys.readouterr().out
     assert "5 masalah; tidak ada yang diimpor" in out
-    for line in ("baris 12, nik: NIK harus 16 digit", "baris 13, tanggal_lahir: tidak cocok",
-                 "baris 14, kode_desa: kode desa/kelurahan tidak dikenal", "baris 15, berakhir: berakhir sebelum"):
+    for line in ("baris 12, NIK: NIK harus 16 digit", "baris 13, Tanggal Lahir: tidak cocok",
+                 "baris 14, Kode Desa: kode desa/kelurahan tidak dikenal", "baris 15, Berakhir: berakhir sebelum"):
         assert line in out
     assert report.read_text(encoding="utf-8-sig").count("\n") == 6
 

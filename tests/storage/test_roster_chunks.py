@@ -170,7 +170,7 @@ async def test_encoding_errors_name_the_row_and_column(services: Services, tmp_p
     assert result.status == "rejected"
     assert [(e.row, e.column, e.code) for e in result.errors] == [(3, "nama", "not_utf8")]
     assert error_lines(result.errors, translator("id")) == [
-        "baris 3, nama: bukan teks UTF-8: simpan file sebagai “CSV UTF-8” lalu kirim lagi"]
+        "baris 3, Nama: bukan teks UTF-8: simpan file sebagai “CSV UTF-8” lalu kirim lagi"]
     assert await services.roster.count_by_area() == 0
 
 
