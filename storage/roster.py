@@ -1,8 +1,9 @@
 """The district roster (who the Pemda/CSR/dana desa pays for) and the record of every import.
 
-Personal fields are never stored in clear: the NIK as a keyed hash (lookup) plus an encrypted copy, the
-birth date only inside a keyed hash of (NIK, birth date) used to verify a status check, name and KPJ
-encrypted. Region codes are kept in clear so the roster size per area can be counted.
+Personal fields are never stored in clear: the NIK as a keyed hash (lookup) plus an encrypted copy, name and
+KPJ encrypted (the status check's second factor decrypts them in memory). The birth date is not stored (it is
+digits 7–12 of the NIK; `verify_hash` once held a keyed hash of both and is now always empty). Region codes
+are kept in clear so the roster size per area can be counted.
 
 An import never holds the write lock for long (SQLite has one writer: a long transaction would stall every
 other write of the bot). Its rows go to `roster_staging` in short committed transactions while the file is
@@ -62,7 +63,7 @@ roster_members = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("nik_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("nik_enc", sa.Text, nullable=False),
-    sa.Column("verify_hash", sa.String(64), nullable=False),  # keyed hash of (NIK, birth date)
+    sa.Column("verify_hash", sa.String(64), nullable=False),  # retired, always "" (migration 0010a)
     sa.Column("nama_enc", sa.Text, nullable=False),
     sa.Column("kpj_enc", sa.Text),
     sa.Column("kode_desa", sa.String(16), nullable=False, index=True),
@@ -108,6 +109,13 @@ STAGED_COLUMNS = (
 MEMBER_COLUMNS = (*STAGED_COLUMNS, "removed_on")
 _APPLY_LOCK = 0x524F_5354  # PostgreSQL advisory lock: one chunk of the roster moved at a time, across processes
 _MAX_TURN = 0.1  # seconds: the longest pause left to other writers after a chunk (SQLite)
+
+def active_on(day: dt.date | None) -> sa.ColumnElement[bool]:
+    """Roster rows whose period covers `day` (no condition for None)."""
+    if day is None:
+        return sa.true()
+    return sa.and_(roster_members.c.mulai <= day, roster_members.c.berakhir >= day)
+
 
 @dataclass(frozen=True)
 class MemberRecord:
@@ -368,18 +376,20 @@ class RosterRepository:
             row = (await conn.execute(sa.select(roster_members).where(roster_members.c.id == member_id))).first()
         return _member(row) if row else None
 
-    async def count_by_area(self, prefix: str = "") -> int:
-        """People currently on the roster in a kabupaten (64.08), kecamatan (64.08.01) or desa code;
-        an empty prefix counts everyone."""
-        current = roster_members.c.removed_on.is_(None)
+    async def count_by_area(self, prefix: str = "", on: dt.date | None = None) -> int:
+        """People on the roster in a kabupaten (64.08), kecamatan (64.08.01) or desa code (an empty prefix
+        counts everyone): not ended by a `replace`, and, with `on`, protected that day (mulai ≤ on ≤ berakhir)
+        — the active members the Paritrana Award counts."""
+        m = roster_members
+        condition = sa.and_(m.c.removed_on.is_(None), active_on(on))
         level = len(prefix.split(".")) if prefix else 0
-        column = {2: roster_members.c.kode_kabupaten, 3: roster_members.c.kode_kecamatan,
-                  4: roster_members.c.kode_desa}.get(level)
-        condition = current if column is None else sa.and_(current, column == prefix)
-        if level == 1:
-            condition = sa.and_(current, roster_members.c.kode_kabupaten.like(prefix + ".%"))
+        column = {2: m.c.kode_kabupaten, 3: m.c.kode_kecamatan, 4: m.c.kode_desa}.get(level)
+        if column is not None:
+            condition = sa.and_(condition, column == prefix)
+        elif level == 1:
+            condition = sa.and_(condition, m.c.kode_kabupaten.like(prefix + ".%"))
         async with self.db.read() as conn:
-            stmt = sa.select(sa.func.count()).select_from(roster_members).where(condition)
+            stmt = sa.select(sa.func.count()).select_from(m).where(condition)
             return int((await conn.execute(stmt)).scalar_one())
 
     async def imports(self, limit: int = 20) -> list[ImportRecord]:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from storage.db import Database
 from storage.eligibility import eligibility_results
 from storage.interest import interest_requests
-from storage.roster import roster_members
+from storage.roster import active_on, roster_members
 from storage.schema import users, utc
 from storage.status_checks import status_checks
 
@@ -41,8 +41,10 @@ class StatisticsRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def collect(self, prefix: str | None, now: dt.datetime, since: dt.datetime) -> RawStatistics:
-        """Everything /statistik shows for the area; trends from `since`."""
+    async def collect(self, prefix: str | None, now: dt.datetime, since: dt.datetime,
+                      active_day: dt.date | None = None) -> RawStatistics:
+        """Everything /statistik shows for the area; trends from `since`; roster members active on `active_day`
+        (the local date; None: everyone not ended)."""
         out = RawStatistics()
         level = len(prefix.split(".")) if prefix else 0
         area_of_request = interest_requests.c.desa_code if level >= 3 else interest_requests.c.kecamatan_code
@@ -88,7 +90,8 @@ class StatisticsRepository:
 
             roster_area = {2: roster_members.c.kode_kabupaten, 3: roster_members.c.kode_kecamatan,
                            4: roster_members.c.kode_desa}.get(level)
-            roster = sa.select(sa.func.count()).select_from(roster_members).where(roster_members.c.removed_on.is_(None))
+            roster = sa.select(sa.func.count()).select_from(roster_members).where(
+                roster_members.c.removed_on.is_(None), active_on(active_day))
             if roster_area is not None and prefix:
                 roster = roster.where(roster_area == prefix)
             elif prefix:

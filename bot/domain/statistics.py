@@ -3,6 +3,7 @@ roster coverage against a target (content/coverage_targets.toml), weekly trend. 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import statistics as stats
 from collections.abc import Awaitable, Callable
@@ -72,6 +73,7 @@ class Statistics:
     weeks: list[dt.date]  # Mondays (local time), oldest first
     weekly_requests: list[int]
     weekly_checks: list[int]
+    locked_niks: int | None = None  # NIKs locked today after too many failed status checks (everywhere only)
 
     @property
     def requests_total(self) -> int:
@@ -120,8 +122,9 @@ def summarize(raw: RawStatistics, scope: str | None, now: dt.datetime, tz: ZoneI
     )
 
 
-RosterCounter = Callable[[str], Awaitable[int]]
+RosterCounter = Callable[[str, dt.date], Awaitable[int]]  # active members of an area on a day
 AreaLookup = Callable[[int], Awaitable[list[str]]]
+LockedCounter = Callable[[], Awaitable[int]]
 Refusal = Literal["not_staff", "unknown_region", "outside_area"]
 
 
@@ -138,8 +141,10 @@ class StatisticsService:
     officials their own area (or a part of it), everyone else nothing."""
 
     def __init__(self, repo: StatisticsRepository, roster_count: RosterCounter, area_codes: AreaLookup,
-                 clock: Clock, tz: ZoneInfo, targets: list[CoverageTarget] | None = None) -> None:
+                 clock: Clock, tz: ZoneInfo, targets: list[CoverageTarget] | None = None,
+                 locked_niks: LockedCounter | None = None) -> None:
         self.repo = repo
+        self.locked_niks = locked_niks  # the status check's NIKs locked today (a NIK has no area: everywhere only)
         self.roster_count = roster_count
         self.area_codes = area_codes
         self.clock = clock
@@ -174,10 +179,14 @@ class StatisticsService:
         """`scope` None: everywhere (admins); else an area code (an official's area, or an admin's choice)."""
         now, tz = self.clock.now(), self.tz
         since = dt.datetime.combine(week_start(now, tz) - dt.timedelta(weeks=WEEKS - 1), dt.time(), tz)
-        raw = await self.repo.collect(scope, now, since.astimezone(dt.UTC))
+        today = now.astimezone(tz).date()
+        raw = await self.repo.collect(scope, now, since.astimezone(dt.UTC), today)
         coverage = []
         for target in self.targets:
             if scope is None or contains(scope, target.region):
-                coverage.append(Coverage(target.region, target.name, await self.roster_count(target.region),
+                coverage.append(Coverage(target.region, target.name, await self.roster_count(target.region, today),
                                          target.target))
-        return summarize(raw, scope, now, tz, coverage)
+        figures = summarize(raw, scope, now, tz, coverage)
+        if scope is None and self.locked_niks is not None:
+            figures = dataclasses.replace(figures, locked_niks=await self.locked_niks())
+        return figures

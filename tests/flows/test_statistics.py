@@ -60,6 +60,12 @@ async def seed(db: Database) -> None:
              "kode_kecamatan": MUARA_ANCALONG, "kode_kabupaten": "64.08", "program": "JKK-JKM", "sumber_dana": "APBD",
              "mulai": dt.date(2026, 1, 1), "berakhir": dt.date(2026, 12, 31), "import_id": 1, "updated_at": NOW}
             for i in range(3)
+        ] + [  # ended: not counted in coverage (issue 12: the Paritrana Award counts active members only)
+            {"nik_hash": f"old{i}", "nik_enc": "x", "verify_hash": f"w{i}", "nama_enc": "x", "kode_desa": DESA,
+             "kode_kecamatan": MUARA_ANCALONG, "kode_kabupaten": "64.08", "program": "JKK-JKM", "sumber_dana": "APBD",
+             "mulai": start, "berakhir": end, "import_id": 1, "updated_at": NOW}
+            for i, (start, end) in enumerate([(dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
+                                              (dt.date(2027, 1, 1), dt.date(2027, 12, 31))])
         ])
 
 
