@@ -286,12 +286,9 @@ def validate_row(cells: list[Cell], mapping: dict[str, int], number: int, today:
     def fail(column: str, code: str, **params: str) -> None:
         errors.append(RowError(number, column, code, tuple(params.items())))
 
-    nik_text = _text(get("nik"))
-    nik, nik_error = _roster_nik(nik_text, today)
-    if nik_error == "nik_shortened":
-        fail("nik", nik_error, value=nik_text)
-    elif nik_error:
-        fail("nik", nik_error)
+    nik, nik_error = _roster_nik(nik_text := _text(get("nik")), today)
+    if nik_error:
+        fail("nik", nik_error, **({"value": nik_text} if nik_error == "nik_shortened" else {}))
     nama = _SPACES.sub(" ", _text(get("nama")))
     if not nama:
         fail("nama", "empty")
@@ -685,7 +682,8 @@ class RosterService:
         return error_report_csv(result.errors, t, extra=result.error_count - len(result.errors))
 
     async def count_by_area(self, prefix: str = "") -> int:
-        """People on the roster (not ended) in an area (a region code prefix; "" for all)."""
+        """People listed on the roster (not ended by a `replace`) in an area (a region code prefix; "" for all),
+        whatever their period; coverage counts only the active ones (`StatisticsService`)."""
         return await self.repository.count_by_area(prefix)
 
     async def imports(self, limit: int = 20) -> list[ImportRecord]:

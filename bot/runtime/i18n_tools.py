@@ -47,8 +47,13 @@ def update_catalogs(locales_dir: Path = LOCALES_DIR) -> None:
         catalog.obsolete.clear()
         if language == SOURCE_LANGUAGE:  # msgids are English: the English catalog mirrors them
             for message in catalog:
-                if message.id and not message.string:
-                    message.string = message.id
+                if not message.id:
+                    continue
+                if isinstance(message.id, str):
+                    if not message.string:
+                        message.string = message.id
+                elif not any(message.string or ()):  # a plural: (singular, plural) ↔ its forms, all empty
+                    message.string = tuple(message.id[:2])
         with path.open("wb") as handle:
             write_po(handle, catalog, width=100, ignore_obsolete=True)
 

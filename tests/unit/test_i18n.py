@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from bot.domain.i18n import load_catalogs, resolve_language, translator
 from bot.runtime.i18n_tools import check_catalogs
@@ -34,3 +35,16 @@ def test_babel_formatting_per_locale() -> None:
     assert idn.date(dt.date(2026, 8, 17)) == "17 Agustus 2026"
     moment = dt.datetime(2026, 11, 22, 0, 0, tzinfo=dt.UTC)
     assert idn.datetime(moment) == "22 November 2026 08.00 WITA"  # times in WITA (UTC+8)
+
+
+def test_update_fills_the_english_catalog_plurals_too(tmp_path: Path) -> None:
+    """`jagakerja i18n update` mirrors every English msgid, plural forms included (they used to stay empty)."""
+    from babel.messages.pofile import read_po
+
+    from bot.runtime.i18n_tools import catalog_path, update_catalogs
+
+    update_catalogs(tmp_path)
+    with catalog_path("en", tmp_path).open("rb") as handle:
+        catalog = read_po(handle, locale="en")
+    plurals = [m for m in catalog if m.id and not isinstance(m.id, str)]
+    assert plurals and all(tuple(m.string) == tuple(m.id) for m in plurals)
