@@ -111,7 +111,8 @@ def summarize(raw: RawStatistics, scope: str | None, now: dt.datetime, tz: ZoneI
         for status, n in by_status.items():
             per_status[status] = per_status.get(status, 0) + n
     total = sum(per_status.values())
-    funnel = {"received": total, "followed_up": total - per_status.get("new", 0),
+    waiting_or_withdrawn = per_status.get("new", 0) + per_status.get("withdrawn", 0)  # no official acted on them
+    funnel = {"received": total, "followed_up": total - waiting_or_withdrawn,
               "registered": per_status.get("registered", 0)}
     median = stats.median(raw.follow_up_hours) if raw.follow_up_hours else None
     return Statistics(

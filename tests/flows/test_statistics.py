@@ -164,3 +164,13 @@ async def test_officials_see_only_their_area_and_workers_nothing(local_bot: Loca
     await worker.send("/statistik")
     reply = (await worker.expect_reply()).text or ""
     assert "admins" in reply or "petugas" in reply
+
+
+def test_withdrawn_requests_are_not_counted_as_followed_up() -> None:
+    """A request the worker withdrew before anyone acted is received, but not followed up by an official."""
+    from bot.domain.statistics import summarize
+    from storage.statistics import RawStatistics
+
+    raw = RawStatistics(requests_by_area={"64.08.01": {"new": 2, "withdrawn": 3, "contacted": 1, "registered": 1}})
+    figures = summarize(raw, None, NOW, ZoneInfo("Asia/Makassar"), [])
+    assert figures.funnel == {"received": 7, "followed_up": 2, "registered": 1}
