@@ -13,6 +13,7 @@ from __future__ import annotations
 from telegram.ext import Application
 
 from handlers import (
+    announcements,
     audit,
     bantuan,
     benefits,
@@ -24,12 +25,16 @@ from handlers import (
     exports,
     fallback,
     faq,
+    faq_learning,
     followup,
+    free_text,
     interest,
     mydata,
+    mydata_edit,
     officials,
     posters,
     preprocess,
+    questions,
     reminders,
     roster_admin,
     start,
@@ -49,17 +54,21 @@ def register_all(application: Application) -> None:
     roster_admin.register(application)  # roster import by file upload (admins)
     officials.register(application)  # /undang, /petugas, invite links (/start inv_…: before start.register)
     followup.register(application)  # /tindaklanjut, cards, status changes; new-request notices, 08:00 digest
+    questions.register(application)  # /pertanyaan: workers' questions for officials, answers, notices
+    faq_learning.register(application)  # 📚 Make it an FAQ (admins): the FAQ learns from answered questions
     exports.register(application)  # /unduh (XLSX/CSV of the official's area)
     posters.register(application)  # /poster (QR poster PNG/PDF for a desa)
     audit.register(application)  # /audit (admins)
     eligibility.register(application)  # Cek Kelayakan (menu:eligibility)
     interest.register(application)  # Daftar Minat (menu:interest), /minatsaya
+    mydata_edit.register(application)  # /dataku ✏️: change a field of the open request (a flow)
+    announcements.register(application)  # /berhenti, /lanjut, 🔕 under a broadcast
     benefits.register(application)  # Manfaat & Iuran pages (menu:benefits)
     calculator.register(application)  # fee calculator conversation (calc:start, /iuran)
     faq.register(application)  # Tanya Jawab topics (menu:faq), ask an official
     start.register(application)
     bantuan.register(application)
     mydata.register(application)
-    faq.register_free_text(application)  # any text no conversation expects is a question for the FAQ
+    free_text.register(application)  # any text no conversation expects: NIK guard, intents, then the FAQ
     fallback.register(application)  # must stay last
     errors.register(application)

@@ -31,6 +31,7 @@ from bot.domain.broadcast import (
 )
 from bot.domain.i18n import Translator, resolve_language
 from bot.domain.services import Services
+from handlers.announcements import stop_markup
 from handlers.broadcast_views import job_controls, progress_text, report_controls, report_text
 from handlers.context import HasServices
 
@@ -42,18 +43,19 @@ SENDER_POOL = 64
 class TelegramSender:
     """Sends broadcast content with a plain Bot and turns Telegram's answers into `bot.domain.broadcast` errors."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, markup: InlineKeyboardMarkup | None = None) -> None:
         self.bot = bot
+        self.markup = markup  # under every message: 🔕 stop announcements (handlers/announcements.py)
 
     async def send(self, chat_id: int, content: Content) -> int:
         try:
             if content.kind == "photo":
                 message = await self.bot.send_photo(chat_id, content.photo or "", caption=content.body,
-                                                    parse_mode=ParseMode.HTML)
+                                                    parse_mode=ParseMode.HTML, reply_markup=self.markup)
             else:
                 message = await self.bot.send_message(
                     chat_id, content.body or "", parse_mode=ParseMode.HTML,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    link_preview_options=LinkPreviewOptions(is_disabled=True), reply_markup=self.markup,
                 )
         except RetryAfter as exc:
             seconds = exc.retry_after
@@ -89,8 +91,9 @@ async def plain_bot_sender(application: Application) -> AsyncIterator[Sender]:
         request=HTTPXRequest(connection_pool_size=SENDER_POOL, read_timeout=20.0),
     )
     await bot.initialize()
+    services = cast(HasServices, application).services
     try:
-        yield TelegramSender(bot)
+        yield TelegramSender(bot, stop_markup(services.translator(services.config.default_language)))
     finally:
         await bot.shutdown()
 

@@ -13,7 +13,15 @@ from typing import ClassVar
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
-from bot.domain.benefits import load_benefits, parse_income, range_declared_income, range_label, render_quote
+from bot.domain.benefits import (
+    PLAUSIBLE_MONTHLY_INCOME,
+    IncomeRefusal,
+    load_benefits,
+    range_declared_income,
+    range_label,
+    read_income,
+    render_quote,
+)
 from bot.domain.contributions import Sector, quote
 from bot.domain.i18n import Translator
 from bot.domain.occupations import occupation, occupations
@@ -48,6 +56,7 @@ class CalculatorState(FlowState):
     KEY: ClassVar[str] = "calculator"
     occupation: str = ""
     sector: str = "other"  # "transport" | "other"
+    income: int = 0  # named in a typed fee question (handlers/free_text_calc.py): answered once the work is picked
 
 
 def occupation_keyboard(t: Translator) -> InlineKeyboardMarkup:
@@ -94,9 +103,12 @@ async def occupation_chosen(update: Update, context: BotContext) -> int:
         await ack(update, context.i18n.gettext("This button has expired."))
         return SECTOR
     await ack(update)
+    pending = CalculatorState.load(context).income
     CalculatorState(occupation=chosen.id, sector=chosen.sector).save(context)
     t = context.i18n
     await set_buttons(update, context)
+    if pending:
+        return await _answer(update, context, pending, typed=True)
     await say(update, context, t.gettext("Work: {work}").format(work=t.gettext(chosen.label_msgid)) + "\n\n"
               + income_prompt(t), income_keyboard(t))
     return INCOME
@@ -106,13 +118,30 @@ async def income_typed(update: Update, context: BotContext) -> int:
     message = update.effective_message
     assert message is not None
     t = context.i18n
-    parsed = parse_income(message.text or "")
-    if parsed is None:
-        text = t.gettext("Sorry, I could not read that as an amount. 🙏 Type the monthly income like "
-                         "<b>1,5 juta</b>, <b>2jt</b> or <b>1.500.000</b>, or pick a range:")
-        await say(update, context, text, income_keyboard(t))
+    parsed = read_income(message.text or "")
+    if isinstance(parsed, str):
+        await say(update, context, refusal_text(t, parsed, _today(context)), income_keyboard(t))
         return INCOME
     return await _answer(update, context, parsed.amount, typed=True)
+
+
+def refusal_text(t: Translator, refusal: IncomeRefusal, today: dt.date) -> str:
+    """Why a typed income is not used, kindly, with what to type instead (the ranges follow as buttons)."""
+    _ = t.gettext
+    if refusal == "negative":
+        return _("An income cannot be below zero. 🙂 Type what you earn in a usual month, e.g. <b>2jt</b>, "
+                 "or pick a range:")
+    if refusal == "zero":
+        return _("No income this month? The fee is counted from the lowest level, {amount} a month, even when "
+                 "you earn less. Type what you earn in a usual month, or pick a range:").format(
+            amount=t.money(quote(0, "other", today).declared_income))
+    if refusal == "too_high":
+        return _("That is more than {ceiling} a month. This calculator is for workers whose income only covers "
+                 "daily needs (pekerja rentan), so it stops at {ceiling}. Please check the amount (a month, not a "
+                 "year?); for a higher income ask BPJS Ketenagakerjaan (call 175). Or pick a range:").format(
+            ceiling=t.money(PLAUSIBLE_MONTHLY_INCOME))
+    return _("Sorry, I could not read that as an amount. 🙏 Type the monthly income like "
+             "<b>1,5 juta</b>, <b>2jt</b> or <b>1.500.000</b>, or pick a range:")
 
 
 async def range_chosen(update: Update, context: BotContext) -> int:
@@ -134,7 +163,9 @@ async def _answer(update: Update, context: BotContext, income: int, typed: bool)
     CalculatorState.clear(context)
     sector: Sector = "transport" if state.sector == "transport" else "other"
     result = quote(income, sector, _today(context))
-    await say(update, context, render_quote(t, result, income if typed else None), result_keyboard(t))
+    chosen = occupation(state.occupation)
+    work = t.gettext(chosen.label_msgid) if chosen is not None else None
+    await say(update, context, render_quote(t, result, income if typed else None, work), result_keyboard(t))
     return ConversationHandler.END
 
 

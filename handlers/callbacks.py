@@ -147,3 +147,11 @@ class BenefitsMenu(CallbackData):
 @dataclasses.dataclass(frozen=True)
 class AskOfficial(CallbackData):
     PREFIX = "faq:ask"
+
+
+@dataclasses.dataclass(frozen=True)
+class InterestInDesa(CallbackData):
+    """📝 Daftar Minat with the desa filled in (`int:from:64.08.01.2001`), offered where a poster's link lands."""
+
+    PREFIX = "int:from"
+    code: str

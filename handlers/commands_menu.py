@@ -1,10 +1,13 @@
-"""The command menu shown by Telegram, per language (setMyCommands)."""
+"""The commands, one list per role: the menu shown by Telegram per language (setMyCommands), /bantuan and the
+officials' welcome are all made from these lists (a test checks every registered command is in one of them)."""
 
 from __future__ import annotations
 
+import html
+
 from telegram import Bot, BotCommand, BotCommandScopeChat
 
-from bot.domain.i18n import N_, SUPPORTED_LANGUAGES, translator
+from bot.domain.i18n import N_, SUPPORTED_LANGUAGES, Translator, translator
 
 # Worker commands in menu order, features first: (command, description msgid).
 WORKER_COMMANDS: list[tuple[str, str]] = [
@@ -18,11 +21,14 @@ WORKER_COMMANDS: list[tuple[str, str]] = [
     ("bahasa", N_("Change language")),
     ("batal", N_("Stop what you are doing")),
     ("dataku", N_("What the bot stores about me")),
+    ("berhenti", N_("Stop announcements")),
+    ("lanjut", N_("Get announcements again")),
     ("hapusdata", N_("Erase my data")),
 ]
 # Added to the menu of officials (and admins) in their own chat.
 STAFF_COMMANDS: list[tuple[str, str]] = [
     ("tindaklanjut", N_("Follow-up queue (officials)")),
+    ("pertanyaan", N_("Questions from workers (officials)")),
     ("unduh", N_("Download requests as Excel/CSV")),
     ("poster", N_("QR poster for a desa")),
     ("statistik", N_("Statistics and charts")),
@@ -37,10 +43,19 @@ ADMIN_COMMANDS: list[tuple[str, str]] = [
 ]
 
 
+def entries_for(staff: bool = False, admin: bool = False) -> list[tuple[str, str]]:
+    """The (command, description msgid) a role may use, in menu order."""
+    return [*WORKER_COMMANDS, *(STAFF_COMMANDS if staff or admin else []), *(ADMIN_COMMANDS if admin else [])]
+
+
 def commands_for(language: str, staff: bool = False, admin: bool = False) -> list[BotCommand]:
     t = translator(language)
-    entries = [*WORKER_COMMANDS, *(STAFF_COMMANDS if staff or admin else []), *(ADMIN_COMMANDS if admin else [])]
-    return [BotCommand(command, t.gettext(description)) for command, description in entries]
+    return [BotCommand(command, t.gettext(description)) for command, description in entries_for(staff, admin)]
+
+
+def command_lines(t: Translator, entries: list[tuple[str, str]]) -> list[str]:
+    """`/cekstatus – Cek status perlindungan saya` lines (HTML) for a chat message."""
+    return [f"/{command} – {html.escape(t.gettext(description))}" for command, description in entries]
 
 
 async def publish_commands(bot: Bot, default_language: str = "id", admin_ids: tuple[int, ...] = ()) -> None:

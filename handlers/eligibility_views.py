@@ -56,7 +56,8 @@ NEXT_STEPS = {
     "likely": N_("Next: sign up your interest below. Then {proposer}."),
     "needs_verification": N_("Next: ask your desa/kelurahan office, or sign up your interest below so they can "
                              "check."),
-    "not_eligible": N_("You can still be protected: register yourself as BPU (below)."),
+    "not_eligible": N_("You can still be protected by registering yourself as BPU mandiri:"),
+    "member": N_("You are already a member: keep it active (check your payments in the JMO app or call 175)."),
     "fallback": N_("Ask your desa/kelurahan whether the Pemda (APBD), a company (CSR) or the village fund pays "
                    "for workers like you."),
 }
@@ -174,26 +175,42 @@ def result_text(screening: Screening, t: Translator) -> str:
     blocking = blocking_count(result)
     lines += [("⛔ " if i < blocking else "• ") + html.escape(line) for i, line in enumerate(explain(result, t))]
     if not rule.is_fallback:
-        if result.to_verify:
-            checks = ", ".join(_(CRITERION_LABELS[c]) for c in result.to_verify)
+        if rule.known_criteria:  # only what a source says is checked; the rest "will be verified"
+            checks = ", ".join(_(CRITERION_LABELS[c]) for c in rule.known_criteria)
             lines.append(_("🔎 {region} checks: {criteria}.").format(region=region_name, criteria=checks))
+        if rule.unknown_criteria:
+            unknown = ", ".join(_(CRITERION_LABELS[c]) for c in rule.unknown_criteria)
+            lines.append(_("❔ {region}'s rules on {criteria} are not known to me: they will be verified.").format(
+                region=region_name, criteria=unknown))
         payers = ", ".join(_(PAYER_LABELS[p]) for p in rule.payers)
         lines.append(_("💼 Paid by {payers}: {programmes}. Basis: {basis}.").format(
             payers=payers, programmes=" + ".join(rule.programmes), basis=html.escape("; ".join(rule.legal_basis))))
     if screening.paid_for is not None:
         lines.append(pays_nothing_line(t, screening.paid_for, screening.bpu.discount))
     lines.append("")
-    next_key = "fallback" if rule.is_fallback else result.outcome
+    member = screening.answers.member == "yes"
+    next_key: str = "fallback" if rule.is_fallback else result.outcome
+    if member and next_key == "not_eligible":
+        next_key = "member"
     lines.append("➡️ " + _(NEXT_STEPS[next_key]).format(proposer=_(PROPOSER_LABELS[rule.proposed_by])))
-    lines.append(bpu_line(screening, t))
+    if not member:  # a member is not told to register again
+        lines.append(bpu_line(screening, t, price_only=next_key == "not_eligible"))
     lines.append("<i>" + _("This is not a decision: the district decides who is covered.") + "</i>")
     return "\n".join(lines)
 
 
-def bpu_line(screening: Screening, t: Translator) -> str:
-    """What registering and paying oneself (BPU mandiri) costs today: the discounted price is for them only."""
+def bpu_line(screening: Screening, t: Translator, price_only: bool = False) -> str:
+    """What registering and paying oneself (BPU mandiri) costs today: the discounted price is for them only.
+    `price_only` when the line before already says to register oneself (said once, not twice)."""
     bpu = screening.bpu
     amount, income = t.money(bpu.basic_total), t.money(bpu.declared_income)
+    if price_only and bpu.discount is not None:
+        return t.gettext("💡 JKK + JKM {amount} a month today, with the {name} discount for self-paying workers "
+                         "(declared income {income}). In the JMO app or at a BPJS Ketenagakerjaan office.").format(
+            amount=amount, name=bpu.discount.name, income=income)
+    if price_only:
+        return t.gettext("💡 JKK + JKM {amount} a month today (declared income {income}). In the JMO app or at a "
+                         "BPJS Ketenagakerjaan office.").format(amount=amount, income=income)
     if bpu.discount is not None:
         return t.gettext("💡 Or register as BPU mandiri and pay yourself: JKK + JKM {amount} a month today, with "
                          "the {name} discount for self-paying workers (declared income {income}). In the JMO app "

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler
 
 from bot.domain.faq import offers_calculator
 from bot.domain.i18n import Translator
@@ -114,7 +114,8 @@ async def show_entry(update: Update, context: BotContext) -> None:
 
 
 async def answer_text(update: Update, context: BotContext) -> None:
-    """Any text no conversation expects: answer it from the FAQ, or say we are not sure."""
+    """A free-text question (handlers/free_text.py routes here what is no NIK, number or intent): answer it from
+    the FAQ, or say we are not sure."""
     message = update.effective_message
     assert message is not None and message.text is not None
     t, faq = context.i18n, context.services.faq
@@ -166,8 +167,3 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(show_category, pattern=FaqTopic.pattern()))
     application.add_handler(CallbackQueryHandler(show_entry, pattern=FaqShow.pattern()))
     application.add_handler(CallbackQueryHandler(ask_official, pattern=AskOfficial.pattern()))
-
-
-def register_free_text(application: Application) -> None:
-    """Registered just before the core fallback: text that no conversation or feature took is a question."""
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, answer_text))

@@ -17,6 +17,7 @@ from bot.domain.interest import InterestRequestView
 from bot.domain.services import Services
 from handlers.context import BotContext
 from handlers.followup_views import daily_digest, notice_digest_text, notice_text, open_button
+from handlers.questions_jobs import send_question_digests
 
 log = logging.getLogger(__name__)
 DIGEST_JOB = "followup-daily-digest"
@@ -82,6 +83,7 @@ async def run_daily_digest(services: Services, bot: Bot) -> int:
         text, keyboard = daily_digest(services.translator(digest.language), digest, now)
         await _send(bot, digest.official_id, text, keyboard)
         sent += 1
+    sent += await send_question_digests(services, bot)  # workers' questions waiting 2+ days (issue 11)
     return sent
 
 

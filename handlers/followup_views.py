@@ -26,6 +26,7 @@ from handlers.followup_callbacks import (
     TypeReason,
 )
 from handlers.keyboards import back_button, button, rows
+from handlers.questions_views import inbox_button
 
 NOTICE_DIGEST_MAX = 20  # requests listed in a grouped notice
 DAILY_DIGEST_MAX = 15  # requests listed in the morning digest
@@ -55,6 +56,7 @@ def queue_view(t: Translator, page: QueuePage, now: dt.datetime) -> tuple[str, I
     filters_ = [button(("• " if f == page.filter_id else "") + t.gettext(lbl), ShowQueue(f, 0))
                 for f, (_s, lbl) in fu.FILTERS.items()]
     keyboard += rows(filters_, 4)
+    keyboard.append([inbox_button(t)])  # the workers' questions (/pertanyaan)
     return "\n".join(lines), InlineKeyboardMarkup(keyboard)
 
 
@@ -79,6 +81,10 @@ def card_text(t: Translator, card: Card, now: dt.datetime, full_nik: bool) -> st
     if reason:
         lines.append(_("Reason: {reason}").format(reason=e(reason)))
     lines.append(_("🕒 {ago} ago ({when})").format(ago=fu.since(t, r.created_at, now), when=t.datetime(r.created_at)))
+    if r.worker_changed_at is not None:  # the worker corrected or withdrew it (/dataku)
+        changed = _("↩️ Withdrawn by the worker on {date}") if r.is_withdrawn else \
+            _("✏️ Changed by the worker on {date}")
+        lines.append(changed.format(date=t.datetime(r.worker_changed_at)))
     for when, text in card.notes[-3:]:
         lines.append(f"📝 {t.short_date(when)}: {e(text)}")
     return "\n".join(lines)
@@ -87,11 +93,14 @@ def card_text(t: Translator, card: Card, now: dt.datetime, full_nik: bool) -> st
 def card_keyboard(t: Translator, r: InterestRequestView, full_nik: bool) -> InlineKeyboardMarkup:
     _ = t.gettext
     keyboard = [] if full_nik else [[button(_("👁 Show full NIK"), RevealNik(r.id))]]
+    steps = [  # the next steps only: the status the request already has is not offered again
+        ("contacted", button(_("📞 Contacted"), SetStatus(r.id, "contacted"))),
+        ("registered", button(_("✅ Registered"), SetStatus(r.id, "registered"))),
+        ("not_eligible", button(_("⛔ Not eligible"), RefusalMenu(r.id))),
+        ("unreachable", button(_("📵 Unreachable"), SetStatus(r.id, "unreachable"))),
+    ]
     keyboard += rows([
-        button(_("📞 Contacted"), SetStatus(r.id, "contacted")),
-        button(_("✅ Registered"), SetStatus(r.id, "registered")),
-        button(_("⛔ Not eligible"), RefusalMenu(r.id)),
-        button(_("📵 Unreachable"), SetStatus(r.id, "unreachable")),
+        *(step for status, step in steps if status != r.status and not r.is_withdrawn),
         button(_("📝 Add a note"), TypeNote(r.id)),
         button(_("◀ Back to list"), ShowQueue("open", 0)),
     ])

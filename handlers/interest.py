@@ -23,8 +23,8 @@ from telegram.ext import (
 
 from bot.domain.interest import InvalidDraft
 from bot.domain.occupations import LABELS as OCCUPATION_LABELS
-from bot.domain.regions import is_desa
-from handlers.callbacks import Menu, any_of, one_of
+from bot.domain.regions import is_desa, normalize_code
+from handlers.callbacks import InterestInDesa, Menu, any_of, one_of
 from handlers.context import BotContext
 from handlers.flow import declare_flow, leave_flow
 from handlers.interest_callbacks import (
@@ -62,26 +62,39 @@ from handlers.interest_steps import (
 )
 from handlers.interest_views import InterestState, desa_line, region_name, requests_text
 from handlers.keyboards import button
-from handlers.start import DeepLinkState, ensure_consent
+from handlers.start import ensure_consent
+from handlers.start_links import DeepLinkState
 from handlers.ui import ack, say, show_main_menu
 
 KEY = InterestState.KEY
 
 
+def _desa_asked(update: Update, context: BotContext) -> str | None:
+    """The desa this start names: 📝 from a poster's link (`InterestInDesa`) or `/daftarminat 6408012001`."""
+    data = InterestInDesa.of(update)
+    code = data.code if data is not None else normalize_code(context.args[0]) if context.args else None
+    return code if code and is_desa(code) else None
+
+
 async def start(update: Update, context: BotContext) -> Result:
     await ack(update)
-    if not await ensure_consent(update, context, resume=Menu("interest")):
+    asked = _desa_asked(update, context)
+    if not await ensure_consent(update, context, resume=InterestInDesa(asked) if asked else Menu("interest")):
         return ConversationHandler.END
     state = InterestState.load(context)
     _ = context.i18n.gettext
     if state.step:  # an unfinished request: carry on where it stopped
+        if asked and not state.desa_code:  # the poster's desa fills the gap
+            state.desa_code = asked
+            state.step = state.next_step()
         return await show(update, context, state, state.step, _("Let's continue where you stopped."))
     note = None
     link = DeepLinkState.load(context)
-    if link.kind == "desa" and is_desa(link.value):
-        state.desa_code = link.value
+    desa = asked or (link.value if link.kind == "desa" and is_desa(link.value) else None)
+    if desa:
+        state.desa_code = desa
         note = _("📍 Your desa: {desa} (from your link). You can change it at the end.").format(
-            desa=html.escape(desa_line(link.value)))
+            desa=html.escape(desa_line(desa)))
     return await show(update, context, state, state.next_step(), note)
 
 
@@ -187,6 +200,7 @@ def register(application: Application) -> None:
         KEY,
         entry_points=[
             CallbackQueryHandler(start, pattern=one_of(Menu("interest"))),
+            CallbackQueryHandler(start, pattern=InterestInDesa.pattern()),
             CommandHandler(["daftarminat", "signup"], start),
         ],
         steps=steps(),

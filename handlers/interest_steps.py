@@ -11,6 +11,7 @@ from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import CallbackQueryHandler, MessageHandler
 
 from bot.domain.i18n import N_
+from bot.domain.intents import contains_nik
 from bot.domain.interest import NAME_MAX, NOTE_MAX, clean_name, clean_note, clean_phone
 from bot.domain.nik import NikProblem, nik_message
 from bot.domain.privacy import mask_phone
@@ -81,6 +82,12 @@ def on_text(step: TextStep[InterestState]) -> MessageHandler[BotContext, Result]
 # ----------------------------------------------------------------------------- typed answers
 
 async def name_typed(update: Update, context: BotContext, state: InterestState, text: str) -> str:
+    if contains_nik(text):  # a NIK typed at the name step: not left in the chat, the name asked again
+        _ = context.i18n.gettext
+        note = (_("🔒 I deleted your message: it looked like a NIK. I ask for the NIK in its own step.")
+                if await forget_user_message(update) else
+                _("🔒 That looks like a NIK: please delete your message. I ask for the NIK in its own step."))
+        return await show(update, context, state, "name", note)
     name, problem = clean_name(text)
     if problem:
         return await show(update, context, state, "name",

@@ -45,6 +45,7 @@ STATUS_LABELS = {
     "registered": N_("✅ Registered"),
     "not_eligible": N_("⛔️ Not eligible"),
     "unreachable": N_("📵 The desa could not reach you"),
+    "withdrawn": N_("↩️ Withdrawn by you"),
 }
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup
 
@@ -182,7 +183,7 @@ def requests_text(requests: Sequence[InterestRequestView], t: Translator) -> str
         lines += ["", f"<b>{r.ref}</b> · {_(STATUS_LABELS.get(r.status, r.status))}",
                   _("{desa} · {work} · sent {date}").format(
                       desa=html.escape(region_name(r.desa_code)), work=_(OCCUPATION_LABELS.get(r.occupation, "other")),
-                      date=t.date(r.created_at.astimezone(t.tz).date()))]
+                      date=t.date(r.created_at))]
         if r.status_reason and r.status in ("not_eligible", "unreachable"):
             reason = reason_text(t, r.status_reason) or ""  # a preset in the reader's words, never "reason:member"
             lines.append(_("Reason: {reason}").format(reason=html.escape(reason)))

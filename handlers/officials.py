@@ -10,7 +10,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filt
 from bot.domain.deeplink import parse_payload
 from bot.domain.i18n import N_
 from bot.domain.officials import areas_text
-from handlers.commands_menu import commands_for
+from handlers.commands_menu import ADMIN_COMMANDS, STAFF_COMMANDS, command_lines, commands_for
 from handlers.context import BotContext
 from handlers.keyboards import button
 from handlers.officials_callbacks import (
@@ -88,15 +88,11 @@ async def invite_accepted(update: Update, context: BotContext) -> None:
         await edit_or_say(update, context, _(EXPIRED), None)
         return
     if official.role == "admin":
-        text = _("✅ You are now an admin. Start with /undang, /petugas, /tindaklanjut or /audit.")
+        lines = [_("✅ You are now an admin. Your commands:"), *command_lines(context.i18n, ADMIN_COMMANDS)]
     else:
-        text = "\n".join([
-            _("✅ Welcome! You now serve: {areas}").format(areas=areas_text(official.area_codes)),
-            _("New requests from your area will come here."),
-            _("• /tindaklanjut — the requests to follow up"),
-            _("• /unduh — download them as Excel"),
-            _("• /poster — a QR poster for the noticeboard"),
-        ])
+        lines = [_("✅ Welcome! You now serve: {areas}").format(areas=areas_text(official.area_codes)),
+                 _("New requests from your area will come here. Your commands:")]
+    text = "\n".join([*lines, *command_lines(context.i18n, STAFF_COMMANDS), _("All commands: /bantuan")])
     await edit_or_say(update, context, text, None)
     await publish_staff_commands(context, official.user_id, official.role == "admin")
 

@@ -19,10 +19,9 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot.domain.i18n import Translator
 from bot.domain.reminders import (
     DAILY_RUN_HOUR,
-    FIRST_REMINDER_DAYS,
-    LAST_REMINDER_DAYS,
     DueReminder,
     RecipientBlocked,
+    opt_in_text,
     reminder_text,
 )
 from bot.domain.services import Services
@@ -98,10 +97,7 @@ async def opt_in(update: Update, context: BotContext) -> None:
                   back_to_menu_keyboard(t))
         return
     await set_buttons(update, context, back_to_menu_keyboard(t))
-    text = _("🔔 Done. I will remind you {first} days and {last} days before {end}, at 08.00 {tz}. "
-             "Stop any time with the button in the reminder.").format(
-        first=FIRST_REMINDER_DAYS, last=LAST_REMINDER_DAYS, end=t.date(end), tz=t.tz_label)
-    await say(update, context, text, back_to_menu_keyboard(t))
+    await say(update, context, opt_in_text(end, context.services.clock.now(), t), back_to_menu_keyboard(t))
 
 
 async def opt_out(update: Update, context: BotContext) -> None:

@@ -14,6 +14,7 @@ from bot.domain import charts
 from bot.domain.i18n import N_, Translator
 from bot.domain.regions import region, short_name
 from bot.domain.statistics import Refusal, Statistics, StatisticsRefused
+from bot.domain.status_check import NIK_FAILURES_PER_DAY
 from handlers.context import BotContext
 from handlers.ui import say
 
@@ -48,6 +49,9 @@ def statistics_text(t: Translator, s: Statistics) -> str:
     if checks:
         line += " — " + _breakdown(t, s.status_outcomes, STATUS_LABELS)
     lines.append(line)
+    if s.locked_niks is not None:
+        lines.append(_("  • NIKs locked for today after {limit} checks that found nothing: {n}").format(
+            limit=NIK_FAILURES_PER_DAY, n=t.number(s.locked_niks)))
     screened = sum(s.eligibility_outcomes.values())
     line = _("Eligibility checks: {n}").format(n=t.number(screened))
     if screened:
@@ -63,7 +67,8 @@ def statistics_text(t: Translator, s: Statistics) -> str:
                      f"({_breakdown(t, by_status, REQUEST_LABELS)})")
     if s.median_follow_up_hours is not None:
         span = format_timedelta(dt.timedelta(hours=s.median_follow_up_hours), threshold=1.5, locale=t.babel_locale)
-        lines.append(_("Median time to first follow-up: {time}").format(time=span))
+        lines.append(_("Median time to first follow-up: {time} (half of the requests followed up were faster)")
+                     .format(time=span))
     else:
         lines.append(_("Median time to first follow-up: no follow-up yet"))
     lines.append(_("On the roster: {n} people").format(n=t.number(s.roster)))

@@ -1,29 +1,28 @@
-"""Cek Status Perlindungan: NIK → birth date (typed or picked with buttons) → the answer from the roster.
+"""Cek Status Perlindungan: NIK → a second factor (the name as on the KTP, or the last 4 digits of the KPJ) → the
+answer from the roster.
 
-The rules (quota, lookup, what is recorded) are `StatusService` (bot/domain/status_check.py); the NIK is parsed
-once here, where the text arrives (`Nik.parse`), and its problems worded by `nik_message`."""
+The rules (quota, per-NIK lock, lookup, what is recorded) are `StatusService` (bot/domain/status_check.py); the
+NIK is parsed once here, where the text arrives (`Nik.parse`), and its problems worded by `nik_message`. A birth
+date typed as the second factor is explained (it is inside the NIK) without a check: nothing is looked up."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot.domain.i18n import Translator
 from bot.domain.nik import Nik, NikProblem, nik_message
-from bot.domain.status_check import StatusResult, parse_birth_date, render_result
+from bot.domain.status_check import Answer, StatusResult, read_answer, render_result
 from handlers.callbacks import Menu, one_of
 from handlers.context import BotContext
 from handlers.flow import declare_flow
 from handlers.keyboards import back_to_menu_keyboard, button, main_menu_button
 from handlers.reminders import RemindMe
 from handlers.start import ensure_consent
-from handlers.status_picker import birth_keyboard, is_pick, on_pick
 from handlers.status_state import LastProtected, StatusState
 from handlers.ui import ack, forget_user_message, say, typed
 
-ASK_NIK, ASK_BIRTH = range(2)
+ASK_NIK, ASK_ANSWER = range(2)
 END = ConversationHandler.END
 
 
@@ -66,27 +65,38 @@ async def got_nik(update: Update, context: BotContext) -> int:
     if await forget_user_message(update):
         intro = _("NIK {nik} noted; I deleted your message so the NIK does not stay in this chat.").format(
             nik=nik.masked) + "\n\n"
-    await say(update, context,
-              intro + _("Thank you. Now your <b>birth date</b>, as on your KTP.\nType it like <b>17-08-1985</b>, "
-                        "or pick it with the button."), birth_keyboard(t))
-    return ASK_BIRTH
+    await say(update, context, intro + _(
+        "Thank you. Now, to show it is you, type your <b>name as on your KTP</b> (the full name, or just your "
+        "first name), or the <b>last 4 digits of your KPJ</b> (your BPJS Ketenagakerjaan card number)."),
+        back_to_menu_keyboard(t))
+    return ASK_ANSWER
 
 
-async def got_birth_text(update: Update, context: BotContext) -> int:
+async def got_answer(update: Update, context: BotContext) -> int:
     t = context.i18n
-    born = parse_birth_date(typed(update), context.services.status_checks.today())
-    if born is None:
-        await say(update, context,
-                  t.gettext("I could not read that date. Type it as day-month-year, like <b>17-08-1985</b>, "
-                            "or pick it with the button."), birth_keyboard(t))
-        return ASK_BIRTH
-    return await _finish(update, context, born)
-
-
-async def picked(update: Update, context: BotContext) -> int:
-    await ack(update)
-    born = await on_pick(update, context, context.services.status_checks.today())
-    return ASK_BIRTH if born is None else await _finish(update, context, born)
+    _ = t.gettext
+    answer = read_answer(typed(update), context.services.status_checks.today())
+    if answer.kind == "date":
+        await say(update, context, _(
+            "Your birth date is already part of your NIK, so it cannot show that it is you. Please type your "
+            "<b>name as on your KTP</b>, or the <b>last 4 digits of your KPJ</b>."), back_to_menu_keyboard(t))
+        return ASK_ANSWER
+    if answer.kind == "unclear":
+        if sum(ch.isdigit() for ch in typed(update)) >= 10:
+            await forget_user_message(update)  # a NIK typed again does not stay in the chat
+        await say(update, context, _(
+            "Please type your <b>name as on your KTP</b> (letters only), or just the <b>last 4 digits of your "
+            "KPJ</b>."), back_to_menu_keyboard(t))
+        return ASK_ANSWER
+    state = StatusState.load(context)
+    if answer.kind == "common" and not state.asked_full_name:
+        state.asked_full_name = True
+        state.save(context)
+        await say(update, context, _(
+            "Many names begin like that. Please type your <b>full name</b> as on your KTP."),
+            back_to_menu_keyboard(t))
+        return ASK_ANSWER
+    return await _finish(update, context, answer)
 
 
 def result_keyboard(result: StatusResult, t: Translator) -> InlineKeyboardMarkup:
@@ -105,7 +115,7 @@ def result_keyboard(result: StatusResult, t: Translator) -> InlineKeyboardMarkup
     return InlineKeyboardMarkup([*buttons, [main_menu_button(t)]])
 
 
-async def _finish(update: Update, context: BotContext, born: dt.date) -> int:
+async def _finish(update: Update, context: BotContext, answer: Answer) -> int:
     assert context.profile is not None
     service, t = context.services.status_checks, context.i18n
     state = StatusState.load(context)
@@ -114,7 +124,7 @@ async def _finish(update: Update, context: BotContext, born: dt.date) -> int:
         nik = Nik.parse(state.nik, service.today())
     except NikProblem:  # state lost (e.g. erased meanwhile): start again
         return await start_check(update, context)
-    result = await service.check(context.profile.id, nik, born)
+    result = await service.check(context.profile.id, nik, answer)
     if result.outcome == "protected" and result.member_id is not None:
         LastProtected(member_id=result.member_id).save(context)
     else:
@@ -132,6 +142,6 @@ def register(application: Application) -> None:
                       CommandHandler(["cekstatus", "status"], start_check)],
         steps={
             ASK_NIK: [MessageHandler(text, got_nik)],
-            ASK_BIRTH: [MessageHandler(text, got_birth_text), CallbackQueryHandler(picked, pattern=is_pick)],
+            ASK_ANSWER: [MessageHandler(text, got_answer)],
         },
     ))

@@ -11,13 +11,11 @@ from handlers.flow_state import FlowState
 
 @dataclass
 class StatusState(FlowState):
-    """The NIK typed (16 digits, checked by `Nik.parse`) and what the birth-date picker chose so far."""
+    """The NIK typed (16 digits, checked by `Nik.parse`), until the second factor is typed."""
 
     KEY: ClassVar[str] = "status"
     nik: str = ""
-    decade: int | None = None
-    year: int | None = None
-    month: int | None = None
+    asked_full_name: bool = False  # a name like "Siti" alone was typed once: the next answer is taken as it is
 
 
 @dataclass

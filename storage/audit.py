@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.db import Database
 from storage.schema import metadata, utc
 
-ACTIONS = ("nik_view", "export", "status_change", "note", "invite", "invite_accepted", "revoke")
+ACTIONS = ("nik_view", "export", "status_change", "note", "invite", "invite_accepted", "revoke",
+           "worker_edit", "withdraw",  # a worker changed or withdrew their own request
+           "question_view", "question_answer", "faq_learn")  # the questions inbox and the FAQ learning loop
 
 audit_log = sa.Table(
     "audit_log",

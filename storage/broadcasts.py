@@ -318,8 +318,9 @@ class BroadcastRepository:
         supported_languages: Sequence[str] = ("id", "en"), only: Iterable[int] | None = None,
         exclude: Iterable[int] = (),
     ) -> list[int]:
-        """Users who can receive a broadcast (not blocked), filtered by area prefix and/or language."""
-        stmt = sa.select(users.c.id).where(users.c.blocked_at.is_(None))
+        """Users who can receive a broadcast (not blocked, announcements not stopped with /berhenti), filtered by
+        area prefix and/or language."""
+        stmt = sa.select(users.c.id).where(users.c.blocked_at.is_(None), users.c.broadcasts_stopped_at.is_(None))
         if region is not None:
             stmt = stmt.where((users.c.region_code == region) | users.c.region_code.like(region + ".%"))
         if language is not None:

@@ -18,14 +18,20 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.audit import NewAuditEntry, write_entry
+from storage.audit import NewAuditEntry, audit_log, write_entry
 from storage.db import Database
 from storage.officials import NoteRecord, followup_notes
 from storage.schema import metadata, utc
 
-STATUSES = ("new", "contacted", "registered", "not_eligible", "unreachable")
+WITHDRAWN = "withdrawn"  # the worker took the request back (/dataku): closed, a new request can follow
+STATUSES = ("new", "contacted", "registered", "not_eligible", "unreachable", WITHDRAWN)
 OPEN_STATUSES = ("new", "contacted", "unreachable")  # still waiting for an outcome: a new request updates these
+# What the worker may change in an open request (/dataku → ✏️), already encrypted/hashed by the caller.
+WORKER_EDITABLE = frozenset({"name_enc", "nik_hash", "nik_enc", "birth_date_enc", "phone_enc", "note_enc", "desa_code",
+                             "kecamatan_code", "kabupaten_code", "occupation", "nik_outside_region"})
+WORKER_AUDIT_ACTIONS = ("worker_edit", "withdraw")  # the worker is the actor: anonymised when they erase their data
 REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U (read aloud over the phone)
 REF_LENGTH = 5
 PRESET_PREFIX = "reason:"  # a preset status reason ("reason:member"), stored in clear
@@ -54,6 +60,7 @@ interest_requests = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("first_action_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("worker_changed_at", sa.DateTime(timezone=True), nullable=True),  # last edit/withdrawal by the worker
     sa.Index("ux_interest_requests_ref", "ref", unique=True),
 )
 
@@ -83,6 +90,7 @@ class InterestRecord:
     updated_at: dt.datetime
     first_action_at: dt.datetime | None
     status_reason_enc: str | None = None
+    worker_changed_at: dt.datetime | None = None
 
     @property
     def is_open(self) -> bool:
@@ -109,7 +117,7 @@ class SaveResult:
 
 def _record(row: sa.Row) -> InterestRecord:
     m = dict(row._mapping)
-    for key in ("created_at", "updated_at", "first_action_at"):
+    for key in ("created_at", "updated_at", "first_action_at", "worker_changed_at"):
         m[key] = utc(m[key])
     m["nik_outside_region"] = bool(m["nik_outside_region"])
     return InterestRecord(**m)
@@ -319,6 +327,54 @@ class InterestRepository:
                 created_at=now))
             await write_entry(conn, audit, now)
 
+    async def worker_edit(
+        self, user_id: int, request_id: int, values: dict[str, object], now: dt.datetime, audit: NewAuditEntry,
+    ) -> tuple[InterestRecord | None, str]:
+        """The worker's change to their own open request (columns of WORKER_EDITABLE, encrypted by the caller), with
+        its audit entry, in one transaction; stamps `worker_changed_at` for the officials' card.
+
+        Returns (the request as it is now, outcome): "saved"; "closed" (not theirs, gone, or no longer open:
+        nothing written); "duplicate" (a new NIK that another open request of theirs already has: nothing written)."""
+        unknown = set(values) - WORKER_EDITABLE
+        if unknown:
+            raise ValueError(f"not editable by the worker: {sorted(unknown)}")
+        t = interest_requests
+        async with self.db.transaction() as conn:
+            if "nik_hash" in values:
+                other = (await conn.execute(sa.select(t.c.id).where(
+                    t.c.user_id == user_id, t.c.nik_hash == values["nik_hash"], t.c.id != request_id,
+                    t.c.status.in_(OPEN_STATUSES)).limit(1))).scalar_one_or_none()
+                if other is not None:
+                    return await self._mine(conn, user_id, request_id), "duplicate"
+            result = await conn.execute(sa.update(t).where(
+                t.c.id == request_id, t.c.user_id == user_id, t.c.status.in_(OPEN_STATUSES),
+            ).values(**values, updated_at=now, worker_changed_at=now))
+            changed = bool(result.rowcount)
+            if changed:
+                await write_entry(conn, audit, now)
+            return await self._mine(conn, user_id, request_id), "saved" if changed else "closed"
+
+    async def withdraw(
+        self, user_id: int, request_id: int, now: dt.datetime, audit: NewAuditEntry,
+    ) -> tuple[InterestRecord | None, bool]:
+        """The worker takes back their own open request (status `withdrawn`), with its audit entry, in one
+        transaction. Returns (the request as it is now, whether this call withdrew it)."""
+        t = interest_requests
+        async with self.db.transaction() as conn:
+            result = await conn.execute(sa.update(t).where(
+                t.c.id == request_id, t.c.user_id == user_id, t.c.status.in_(OPEN_STATUSES),
+            ).values(status=WITHDRAWN, updated_at=now, worker_changed_at=now))
+            changed = bool(result.rowcount)
+            if changed:
+                await write_entry(conn, audit, now)
+            return await self._mine(conn, user_id, request_id), changed
+
+    @staticmethod
+    async def _mine(conn: AsyncConnection, user_id: int, request_id: int) -> InterestRecord | None:
+        t = interest_requests
+        row = (await conn.execute(sa.select(t).where(t.c.id == request_id, t.c.user_id == user_id))).first()
+        return _record(row) if row else None
+
     async def plain_reasons(self, presets: list[str], limit: int = 500) -> list[tuple[int, str]]:
         """(id, text) of requests whose typed reason is still stored in clear (rows from before 0008b): any
         `status_reason` other than these preset codes."""
@@ -342,7 +398,10 @@ class InterestRepository:
         return done
 
     async def erase_user(self, user_id: int) -> int:
-        """Delete every request of this Telegram user (personal data erasure); returns how many."""
+        """Delete every request of this Telegram user (personal data erasure); returns how many. The audit entries
+        of their own edits and withdrawals stay, with the actor anonymised (0)."""
         async with self.db.transaction() as conn:
+            await conn.execute(sa.update(audit_log).where(
+                audit_log.c.actor_id == user_id, audit_log.c.action.in_(WORKER_AUDIT_ACTIONS)).values(actor_id=0))
             result = await conn.execute(sa.delete(interest_requests).where(interest_requests.c.user_id == user_id))
             return int(result.rowcount or 0)

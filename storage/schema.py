@@ -30,6 +30,7 @@ users = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("region_code", sa.String(16), index=True),  # desa/kecamatan/kabupaten code, most precise known
+    sa.Column("broadcasts_stopped_at", sa.DateTime(timezone=True)),  # /berhenti: no broadcasts (NULL: they get them)
 )
 
 consent_log = sa.Table(

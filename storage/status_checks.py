@@ -2,7 +2,8 @@
 
 `status_checks` is read by the statistics (issue 7): outcome is one of protected, inactive, not_found,
 limited. The quota is keyed by a keyed hash of the Telegram id, so erasing a user (which anonymises
-their checks) does not reset the anti-enumeration limit for the day.
+their checks) does not reset the anti-enumeration limit for the day. `status_nik_attempts` counts, per NIK and
+local day, the checks that found nothing (across all users), keyed by a keyed hash of the NIK — never the NIK.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.db import Database
 from storage.schema import metadata
@@ -33,6 +35,14 @@ status_check_quota = sa.Table(
     sa.Column("user_key", sa.String(64), primary_key=True),
     sa.Column("day", sa.Date, primary_key=True),
     sa.Column("used", sa.Integer, nullable=False),
+)
+
+status_nik_attempts = sa.Table(
+    "status_nik_attempts",
+    metadata,
+    sa.Column("nik_key", sa.String(64), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
 )
 
 
@@ -60,6 +70,35 @@ class StatusCheckRepository:
             await upsert(conn, status_check_quota, {"user_key": user_key, "day": day, "used": (used or 0) + 1},
                          keys=["user_key", "day"], update=["used"])
             return True
+
+    async def take_nik_attempt(self, nik_key: str, day: dt.date, limit: int) -> bool:
+        """Count one attempt on this NIK today as failed until `give_back_nik_attempt` (so that attempts running at
+        the same time cannot pass the limit together); False when `limit` failures were already counted today.
+        One atomic increment: holds on PostgreSQL across processes as on SQLite."""
+        table = status_nik_attempts
+        async with self.db.transaction() as conn:
+            insert = postgresql.insert(table) if conn.dialect.name == "postgresql" else sqlite.insert(table)
+            await conn.execute(insert.values(nik_key=nik_key, day=day, failures=1).on_conflict_do_update(
+                index_elements=["nik_key", "day"], set_={"failures": table.c.failures + 1}))
+            failures = (await conn.execute(
+                sa.select(table.c.failures).where(table.c.nik_key == nik_key, table.c.day == day))).scalar_one()
+        return int(failures) <= limit
+
+    async def give_back_nik_attempt(self, nik_key: str, day: dt.date) -> None:
+        """The attempt found the person: it does not count as a failure."""
+        table = status_nik_attempts
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                sa.update(table).where(table.c.nik_key == nik_key, table.c.day == day, table.c.failures > 0)
+                .values(failures=table.c.failures - 1))
+
+    async def locked_niks(self, day: dt.date, limit: int) -> int:
+        """NIKs with `limit` or more failed attempts on `day`."""
+        table = status_nik_attempts
+        async with self.db.read() as conn:
+            return int((await conn.execute(
+                sa.select(sa.func.count()).select_from(table).where(table.c.day == day, table.c.failures >= limit)
+            )).scalar_one())
 
     async def record(self, user_id: int, outcome: str, now: dt.datetime) -> None:
         if outcome not in OUTCOMES:
@@ -97,3 +136,4 @@ class StatusCheckRepository:
     async def purge_quota(self, before: dt.date) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(sa.delete(status_check_quota).where(status_check_quota.c.day < before))
+            await conn.execute(sa.delete(status_nik_attempts).where(status_nik_attempts.c.day < before))

@@ -26,6 +26,7 @@ class UserRecord:
     created_at: dt.datetime
     last_seen_at: dt.datetime
     region_code: str | None = None
+    broadcasts_stopped_at: dt.datetime | None = None  # /berhenti: announcements stopped since then
 
     @property
     def has_consented(self) -> bool:
@@ -39,7 +40,7 @@ def _record(row: sa.Row) -> UserRecord:
         consent_status=m["consent_status"], consent_version=m["consent_version"],
         consent_at=utc(m["consent_at"]), start_payload=m["start_payload"], blocked_at=utc(m["blocked_at"]),
         created_at=utc(m["created_at"]) or m["created_at"], last_seen_at=utc(m["last_seen_at"]) or m["last_seen_at"],
-        region_code=m["region_code"],
+        region_code=m["region_code"], broadcasts_stopped_at=utc(m["broadcasts_stopped_at"]),
     )
 
 
@@ -109,6 +110,17 @@ class UserRepository:
                     users.c.region_code.is_(None) | (sa.func.length(users.c.region_code) <= len(region_code))
                 )
             await conn.execute(stmt)
+
+    async def set_broadcasts_stopped(self, user_id: int, stopped_at: dt.datetime | None) -> bool:
+        """/berhenti (a moment) or /lanjut (None); an earlier stop keeps its moment. False when the user is unknown
+        or nothing changed."""
+        stmt = sa.update(users).where(users.c.id == user_id)
+        if stopped_at is None:
+            stmt = stmt.where(users.c.broadcasts_stopped_at.is_not(None)).values(broadcasts_stopped_at=None)
+        else:
+            stmt = stmt.where(users.c.broadcasts_stopped_at.is_(None)).values(broadcasts_stopped_at=stopped_at)
+        async with self.db.transaction() as conn:
+            return bool((await conn.execute(stmt)).rowcount)
 
     async def record_consent(self, user_id: int, version: str, decision: str, now: dt.datetime) -> None:
         async with self.db.transaction() as conn:

@@ -93,7 +93,8 @@ async def _none() -> set[int]:
 
 
 class AudienceResolver:
-    """Turns an `Audience` into user ids (blocked users are never included)."""
+    """Turns an `Audience` into user ids (blocked users and those who stopped announcements are never
+    included)."""
 
     def __init__(self, repo: BroadcastRepository, *, default_language: str,
                  official_ids: IdsProvider = _none, admin_ids: IdsProvider = _none) -> None:

@@ -20,6 +20,11 @@ ACTION_LABELS: dict[str, str] = {
     "invite": N_("created invite"),
     "invite_accepted": N_("accepted invite"),
     "revoke": N_("revoked"),
+    "worker_edit": N_("worker changed their request"),
+    "withdraw": N_("worker withdrew their request"),
+    "question_view": N_("read a worker's question"),
+    "question_answer": N_("answered a worker's question"),
+    "faq_learn": N_("taught the FAQ"),
 }
 RECENT = 50  # entries shown by /audit
 

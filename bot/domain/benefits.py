@@ -36,6 +36,13 @@ Unit = Literal["rupiah", "count", "percent", "months", "years", "days", "hours"]
 INCOME_SANITY_LIMIT = 1_000_000_000
 # A bare number below this (e.g. "2" or "1,5") is read as millions of rupiah: nobody earns Rp2 a month.
 BARE_MILLIONS_BELOW = 100
+# The calculator refuses a monthly income above this. Why Rp20 juta: the calculator is for pekerja rentan, BPU
+# "whose income only covers daily needs" (shared/facts §1; Bontang's rule cites an income below about Rp1 juta);
+# the lowest declared income is Rp1 juta (content/contributions.toml) and the highest income range offered is
+# "Rp5 juta or more" (content/benefits.toml); and the JKK bracket table for higher incomes is not in the facts
+# (§3: one source gives JKK up to Rp207,000, about Rp20.7 juta at 1% [?]), so above Rp20 juta a 1% figure is
+# one we cannot stand behind. Twenty times the lowest level leaves room for a good month.
+PLAUSIBLE_MONTHLY_INCOME = 20_000_000
 
 
 class Figure(BaseModel):
@@ -327,6 +334,28 @@ def parse_income(text: str) -> ParsedIncome | None:
     return ParsedIncome(int(parsed.amount), bool(parsed.approximate))
 
 
+IncomeRefusal = Literal["unreadable", "negative", "zero", "too_high"]
+_NEGATIVE = re.compile(r"^(?:rp\.?\s*)?(?:-|−|–|minus\b)\s*(?:rp\.?\s*)?\d")
+_ZERO = re.compile(r"^(?:rp\.?\s*)?(?:0+(?:[.,]0+)*|nol|kosong|tidak ada|tdk ada|ga ada|gak ada|nothing|none)"
+                   r"(?:\s*(?:rupiah|,-))?$")
+
+
+def read_income(text: str) -> ParsedIncome | IncomeRefusal:
+    """The calculator's reading of a typed monthly income: the amount, or why it is refused — a negative
+    amount ("-2000000" is not read as Rp2.000.000), nothing ("0"), more than `PLAUSIBLE_MONTHLY_INCOME`,
+    or no amount at all."""
+    cleaned = _SPACES.sub(" ", text.strip().lower())
+    if _NEGATIVE.match(cleaned):
+        return "negative"
+    if _ZERO.match(cleaned):
+        return "zero"
+    parsed = parse_income(cleaned)
+    if parsed is None:  # "2 miliar", "2500000000": an amount, but past the parser's sanity limit
+        whole = None if _too_long(cleaned) else _read_rupiah(cleaned)
+        return "too_high" if whole is not None and whole.amount >= INCOME_SANITY_LIMIT else "unreadable"
+    return "too_high" if parsed.amount > PLAUSIBLE_MONTHLY_INCOME else parsed
+
+
 # ---------------------------------------------------------------- calculator replies
 
 
@@ -349,13 +378,18 @@ def sector_label(t: Translator, sector: Sector) -> str:
     return _("transport (ojek, courier, driver)") if sector == "transport" else _("other work")
 
 
-def render_quote(t: Translator, result: Quote, typed_income: int | None = None) -> str:
-    """The calculator's answer: JKK, JKM, optional JHT and totals per month for that day and sector."""
+def render_quote(t: Translator, result: Quote, typed_income: int | None = None, work: str | None = None) -> str:
+    """The calculator's answer: JKK, JKM, optional JHT and totals per month for that day and sector. `work` is
+    the job the user picked (already translated), shown instead of the sector; a transport job says so."""
     _ = t.gettext
+    if work is None:
+        work = sector_label(t, result.sector)
+    elif result.sector == "transport":
+        work = _("{work} · transport sector").format(work=work)
     lines = [
         _("<b>Your monthly contribution</b>"),
         _("For workers who pay it themselves (BPU mandiri)."),
-        _("Date: {date} · Work: {sector}").format(date=t.date(result.day), sector=sector_label(t, result.sector)),
+        _("Date: {date} · Work: {sector}").format(date=t.date(result.day), sector=work),
         _("Declared income: {amount}").format(amount=t.money(result.declared_income)),
     ]
     if typed_income is not None and typed_income < result.declared_income:

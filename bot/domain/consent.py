@@ -5,12 +5,20 @@ Bump CONSENT_VERSION whenever the consent text changes: users are asked again.
 
 from __future__ import annotations
 
+import re
 from typing import Protocol
 
 from bot.domain.i18n import Translator
 
 CONSENT_VERSION = "2026-11-v1"
 RETENTION_YEARS = 2
+
+# What a person types to say "I agree" at the consent screen (compared as whole phrases, case and punctuation
+# ignored, so "Ya!" and "✅ Setuju" count and "tidak setuju" does not).
+AGREEMENT_PHRASES = frozenset({
+    "ya", "iya", "iyaa", "y", "yes", "ok", "oke", "okay", "okey", "setuju", "saya setuju", "ya setuju",
+    "iya setuju", "ya saya setuju", "ok setuju", "oke setuju", "agree", "i agree", "yes i agree",
+})
 
 
 class ConsentAnswer(Protocol):
@@ -31,6 +39,11 @@ def answered_current(user: ConsentAnswer) -> bool:
 def agreed_current(user: ConsentAnswer) -> bool:
     """The user has agreed to the current consent text: personal data may be asked."""
     return user.consent_status == "given" and user.consent_version == CONSENT_VERSION
+
+
+def typed_agreement(text: str) -> bool:
+    """Typed text that says "I agree" (`ya`, `Setuju.`, `OK`, `yes`, `I agree` …)."""
+    return " ".join(re.sub(r"[^\w\s]|_", " ", text.casefold()).split()) in AGREEMENT_PHRASES
 
 
 def consent_text(t: Translator) -> str:

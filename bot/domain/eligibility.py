@@ -164,6 +164,12 @@ class Rule(BaseModel):
     def unknown_criteria(self) -> list[str]:
         return [c for c in CRITERIA if getattr(self.criteria, c) == "unknown"]
 
+    @property
+    def known_criteria(self) -> list[str]:
+        """The criteria a source says the district checks ("required" or "checked"): the only ones the bot may
+        name as checked; the unknown ones are "to be verified"."""
+        return [c for c in CRITERIA if getattr(self.criteria, c) != "unknown"]
+
     @model_validator(mode="after")
     def _sourced(self) -> Rule:
         if not self.is_fallback and not (self.legal_basis or self.sources):

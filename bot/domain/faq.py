@@ -1,18 +1,15 @@
-"""Tanya Jawab: the FAQ knowledge base (locales/<lang>/faq.toml) and a matcher for everyday Indonesian.
+"""Tanya Jawab: the FAQ knowledge base (locales/<lang>/faq.toml plus what admins taught) and its service.
 
-Matching: slang/abbreviation table (content/faq_slang.toml) → typo correction against the FAQ vocabulary
-(rapidfuzz) → Indonesian stemming (PySastrawi) → BM25 ranking (rank-bm25) over every way an entry is asked
-(question, button, variants, in Indonesian and English). Below a confidence bar the caller must say it is not
-sure and offer the closest topics: the matcher never turns a weak match into an answer.
+Matching lives in bot/domain/faq_match.py (slang, typos, stemming, BM25, character n-grams, a nearest-centroid
+classifier; weights and bar chosen by cross-validation, bot/domain/faq_eval.py). Below the confidence bar the
+caller must say it is not sure and offer the closest topics: a weak match never becomes an answer.
 Free of Telegram types.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import string
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -20,15 +17,26 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from rank_bm25 import BM25Okapi
-from rapidfuzz import fuzz, process
-from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
-from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
 
 from bot.domain.benefits import FigureLookup, load_benefits, parse_income
 from bot.domain.clock import Clock
-from bot.domain.content import CONTENT_DIR, ContentError, load_toml
+from bot.domain.content import ContentError, load_toml
+from bot.domain.contributions import Sector, load_table, quote
+from bot.domain.faq_match import (
+    FaqMatcher,
+    Match,
+    MatchResult,
+    SlangTable,
+    Thresholds,
+    Weights,
+    apply_slang,
+    load_not_covered,
+    load_slang,
+    simplify,
+    stem,
+)
 from bot.domain.i18n import LOCALES_DIR, SUPPORTED_LANGUAGES, Translator
+from bot.domain.markup import escape
 
 BUTTON_MAX = 40  # characters: a phone shows two buttons of about this width per row at most
 
@@ -79,207 +87,131 @@ def load_faq(language: str, locales_dir: Path = LOCALES_DIR) -> FaqFile:
         raise ContentError(f"{path}: {exc}") from None
 
 
-def render_answer(t: Translator, entry_id: str, day: dt.date) -> str:
-    """The entry's answer in the translator's language, with today's figures filled in."""
-    entry = load_faq(t.language).get(entry_id)
+@dataclass(frozen=True)
+class LearnedEntry:
+    """A phrasing or entry an admin taught the bot (stored by the question inbox, helper G)."""
+
+    entry_id: str  # an existing entry's id (a new phrasing of it) or a new id
+    language: str  # "id" | "en"
+    phrasing: str  # the worker's question, as typed
+    question: str | None = None  # a NEW entry only: its title
+    answer: str | None = None  # a NEW entry only: its answer text (plain text; escaped when rendered)
+    category: str | None = None  # a NEW entry only: its topic (an existing category id)
+
+
+_learned: tuple[LearnedEntry, ...] = ()  # what FaqService.learn was given last (one set per process)
+
+
+def learned_entries() -> tuple[LearnedEntry, ...]:
+    """What `FaqService.learn` was given last."""
+    return _learned
+
+
+def _literal(text: str) -> str:
+    """Plain text as an answer template: HTML-escaped, braces kept as braces by `str.format_map`."""
+    return escape(text).replace("{", "{{").replace("}", "}}")
+
+
+def _learned_entry(base: FaqFile, learned: LearnedEntry) -> FaqEntry | None:
+    """A new entry taught by an admin, as a FaqEntry of `base`'s language (None when incomplete)."""
+    if not (learned.question and learned.answer and learned.category in base.categories):
+        return None
+    title = " ".join(learned.question.split())
+    label = title if len(title) <= BUTTON_MAX else title[: BUTTON_MAX - 1].rstrip() + "…"
+    return FaqEntry.model_construct(
+        id=learned.entry_id, category=learned.category, button=label, question=title, variants=[],
+        answer=f"<b>{_literal(title)}</b>\n{_literal(learned.answer.strip())}")
+
+
+def faq_for(language: str) -> FaqFile:
+    """The FAQ of `language`: the shipped file plus what admins taught (new entries; a new entry taught in one
+    language only is shown in the other too, in the language it was written in)."""
+    return _merged(language, _learned)
+
+
+@lru_cache(maxsize=8)
+def _merged(language: str, learned: tuple[LearnedEntry, ...]) -> FaqFile:
+    base = load_faq(language)
+    if not learned:
+        return base
+    entries = list(base.entries)
+    known = {e.id for e in entries}
+    for wanted in (language, *(lang for lang in SUPPORTED_LANGUAGES if lang != language)):
+        for item in learned:
+            if item.language == wanted and item.entry_id not in known:
+                entry = _learned_entry(load_faq(item.language), item)
+                if entry is not None and entry.category in base.categories:
+                    entries.append(entry)
+                    known.add(entry.id)
+    return FaqFile.model_construct(categories=base.categories, entries=entries)
+
+
+class AnswerFigures(FigureLookup):
+    """The figures of content/benefits.toml and content/contributions.toml for `day`, plus what a worker pays
+    today at the lowest level, for their sector when known (PP 50/2025 discount periods differ by sector):
+    `{fee_today}` (JKK + JKM) and `{fee_today_with_jht}`; for an unknown sector, one amount when every sector pays
+    the same, else per kind of work."""
+
+    EXTRA = ("fee_today", "fee_today_with_jht")
+
+    def __init__(self, t: Translator, day: dt.date, sector: Sector | None = None) -> None:
+        super().__init__(t, day)
+        self.sector = sector
+
+    def names(self) -> list[str]:
+        return [*super().names(), *self.EXTRA]
+
+    def _compute(self, name: str) -> str:
+        if name not in self.EXTRA:
+            return super()._compute(name)
+        t, table = self.t, load_table()
+        lowest = table.rate("JKK", self.day).minimum_income or 0
+
+        def amount(sector: Sector) -> int:
+            found = quote(lowest, sector, self.day, table)
+            return found.basic_total if name == "fee_today" else found.total_with_jht
+
+        if self.sector is not None:
+            return t.money(amount(self.sector))
+        transport, other = amount("transport"), amount("other")
+        if transport == other:
+            return t.money(other)
+        return t.gettext("ojek/courier/driver {transport}, other work {other}").format(
+            transport=t.money(transport), other=t.money(other))
+
+
+def render_answer(t: Translator, entry_id: str, day: dt.date, sector: Sector | None = None) -> str:
+    """The entry's answer in the translator's language, with the figures true on `day` (for `sector` if known)."""
+    entry = faq_for(t.language).get(entry_id)
     if entry is None:
         raise ContentError(f"{faq_path(t.language)}: no entry {entry_id!r}")
-    return entry.answer.format_map(FigureLookup(t, day))
+    return entry.answer.format_map(AnswerFigures(t, day, sector))
 
 
-# ---------------------------------------------------------------- normalisation
+# ---------------------------------------------------------------- matching (bot/domain/faq_match.py)
 
-_REDUPLICATION = re.compile(r"\b([a-z]{2,})2\b")  # anak2 → anak
-_NON_WORD = re.compile(r"[^a-z0-9]+")
-
-
-@dataclass(frozen=True)
-class SlangTable:
-    phrases: tuple[tuple[re.Pattern[str], str], ...]
-    words: dict[str, str]
-    fillers: frozenset[str]  # words around a question that say nothing about its topic
-
-
-@lru_cache(maxsize=2)
-def load_slang(path: Path = CONTENT_DIR / "faq_slang.toml") -> SlangTable:
-    data = load_toml(path)
-    phrases = data.get("phrases", {})
-    words = data.get("words", {})
-    for table in (phrases, words):
-        for key, value in table.items():
-            if not isinstance(value, str) or key != key.lower() or value != value.lower() or not value.strip():
-                raise ContentError(f"{path}: {key!r} = {value!r}: both sides must be lower-case text")
-    ordered = sorted(phrases.items(), key=lambda kv: -len(kv[0]))
-    compiled = tuple((re.compile(r"\b" + re.escape(k) + r"\b"), v) for k, v in ordered)
-    fillers = data.get("fillers", [])
-    if not all(isinstance(f, str) and f == f.lower() for f in fillers):
-        raise ContentError(f"{path}: fillers must be lower-case words")
-    return SlangTable(phrases=compiled, words=dict(words), fillers=frozenset(fillers))
-
-
-def simplify(text: str) -> str:
-    """Lower case, accents and punctuation gone, reduplication folded: 'Gmn, anak2 sy?' → 'gmn anak sy'."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    text = text.replace("-", " ")
-    text = _REDUPLICATION.sub(r"\1", text)
-    return _NON_WORD.sub(" ", text).strip()
-
-
-def apply_slang(text: str, slang: SlangTable) -> list[str]:
-    for pattern, replacement in slang.phrases:
-        text = pattern.sub(replacement, text)
-    tokens: list[str] = []
-    for token in text.split():
-        tokens.extend(slang.words.get(token, token).split())
-    return tokens
-
-
-@cache
-def _stemmer() -> object:
-    return StemmerFactory().create_stemmer()
-
-
-@cache
-def stem(token: str) -> str:
-    return str(_stemmer().stem(token))  # type: ignore[attr-defined]
-
-
-@cache
-def _sastrawi_stop_words() -> frozenset[str]:
-    return frozenset(StopWordRemoverFactory().get_stop_words())
-
-
-# ---------------------------------------------------------------- matching
-
-
-@dataclass(frozen=True)
-class Match:
-    entry_id: str
-    score: float
-
-
-@dataclass(frozen=True)
-class MatchResult:
-    matches: tuple[Match, ...]  # best first, distinct entries, at most `top`
-    confident: bool
-    coverage: float  # share of the question's meaningful words that the knowledge base knows
-
-    @property
-    def best(self) -> Match | None:
-        return self.matches[0] if self.matches else None
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Calibrated on tests/faq_eval_set.tsv and tests/faq_offtopic.txt (see tests/test_faq_eval.py)."""
-
-    min_score_known: float = 5.0  # score of the best entry when every meaningful word is known
-    min_score: float = 10.0  # score of the best entry when some words are unknown ...
-    min_coverage: float = 0.5  # ... and at least this share of meaningful words is known
-    min_margin: float = 0.1  # (best - second) / best: a near tie is not an answer
-
-
-@dataclass(frozen=True)
-class Weights:
-    function: float = 0.5  # question words and fillers ("berapa", "cara", "itu") count this much
-    entry: float = 0.5  # the entry's words taken together, added to its best single way of asking
-
-
-class FaqMatcher:
-    """Ranks FAQ entries for a free-text question. Build once (tens of ms); `match()` takes well under 1 ms."""
-
-    def __init__(self, documents: Sequence[tuple[str, str]], slang: SlangTable,
-                 thresholds: Thresholds | None = None, weights: Weights | None = None) -> None:
-        """`documents`: (entry id, a text that asks or answers it), several per entry."""
-        self.slang = slang
-        self.thresholds = thresholds or Thresholds()
-        self.weights = weights or Weights()
-        self._stop = _sastrawi_stop_words() | slang.fillers
-        self._doc_entries = [entry_id for entry_id, _ in documents]
-        raw_docs = [apply_slang(simplify(text), slang) for _, text in documents]
-        self.vocabulary = sorted({token for doc in raw_docs for token in doc if len(token) > 1})
-        stemmed_docs = [[stem(token) for token in doc] for doc in raw_docs]
-        self._known_stems = frozenset(s for doc in stemmed_docs for s in doc)
-        # one document per way of asking (the best one counts) and one per entry (all its words together)
-        self._bm25 = BM25Okapi(stemmed_docs)
-        self._entry_ids = list(dict.fromkeys(self._doc_entries))
-        merged: dict[str, list[str]] = {entry_id: [] for entry_id in self._entry_ids}
-        for entry_id, doc in zip(self._doc_entries, stemmed_docs, strict=True):
-            merged[entry_id].extend(doc)
-        self._bm25_entries = BM25Okapi([merged[entry_id] for entry_id in self._entry_ids])
-
-    def tokens(self, text: str) -> list[str]:
-        """The question as known vocabulary where possible (slang expanded, typos corrected), unstemmed."""
-        result = []
-        for token in apply_slang(simplify(text), self.slang):
-            result.append(self._correct(token))
-        return result
-
-    @lru_cache(maxsize=4096)  # noqa: B019 - one matcher per process; the cache is bounded
-    def _correct(self, token: str) -> str:
-        if len(token) < 4 or token.isdigit() or stem(token) in self._known_stems:
-            return token
-        cutoff = 85 if len(token) < 6 else 80
-        found = process.extractOne(token, self.vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
-        if found is None:
-            return token
-        corrected = str(found[0])
-        # a correction must keep the first letter: "bayar" is not "layar"
-        return corrected if corrected[0] == token[0] else token
-
-    def match(self, text: str, top: int = 3) -> MatchResult:
-        tokens = self.tokens(text)
-        stop = self._stop
-        meaningful = [t for t in tokens if t not in stop and len(t) > 1 and not t.isdigit()]
-        known = [t for t in meaningful if stem(t) in self._known_stems]
-        coverage = len(known) / len(meaningful) if meaningful else 0.0
-        content = [stem(t) for t in known]
-        function = [stem(t) for t in tokens if t in stop and stem(t) in self._known_stems]
-        if not content and not function:
-            return MatchResult(matches=(), confident=False, coverage=coverage)
-        weights = self.weights
-        scores = self._bm25.get_scores(content) + weights.function * self._bm25.get_scores(function)
-        whole = self._bm25_entries.get_scores(content) + weights.function * self._bm25_entries.get_scores(function)
-        best: dict[str, float] = {}
-        for entry_id, score in zip(self._doc_entries, scores, strict=True):
-            if score > best.get(entry_id, 0.0):
-                best[entry_id] = float(score)
-        for entry_id, score in zip(self._entry_ids, whole, strict=True):
-            best[entry_id] = best.get(entry_id, 0.0) + weights.entry * float(score)
-        order = {entry_id: index for index, entry_id in enumerate(self._entry_ids)}
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1], order[kv[0]]))
-        matches = tuple(Match(entry_id, score) for entry_id, score in ranked[:top] if score > 0)
-        return MatchResult(matches=matches, confident=self._confident(matches, coverage), coverage=coverage)
-
-    def _confident(self, matches: tuple[Match, ...], coverage: float) -> bool:
-        if not matches:
-            return False
-        limits = self.thresholds
-        first = matches[0].score
-        second = matches[1].score if len(matches) > 1 else 0.0
-        margin = (first - second) / first if first else 0.0
-        if margin < limits.min_margin:
-            return False
-        if coverage >= 1.0:
-            return first >= limits.min_score_known
-        return coverage >= limits.min_coverage and first >= limits.min_score
+__all__ = ["FaqMatcher", "Match", "MatchResult", "SlangTable", "Thresholds", "Weights", "apply_slang", "load_slang",
+           "simplify", "stem"]
 
 
 def documents(languages: Iterable[str] = SUPPORTED_LANGUAGES) -> list[tuple[str, str]]:
-    """Every text that asks for an entry, in every language: question, button, variants."""
+    """Every text that asks for an entry, in every language: question, button, variants, taught phrasings."""
     docs: list[tuple[str, str]] = []
     for language in languages:
-        for entry in load_faq(language).entries:
+        for entry in faq_for(language).entries:
             docs.append((entry.id, entry.question))
             docs.append((entry.id, entry.button.strip(string.punctuation + " ")))
             docs.extend((entry.id, variant) for variant in entry.variants)
+    known = {entry_id for entry_id, _ in docs}
+    docs.extend((item.entry_id, item.phrasing) for item in learned_entries()
+                if item.entry_id in known and item.phrasing.strip())
     return docs
 
 
 @cache
 def matcher() -> FaqMatcher:
-    """The process-wide matcher over the shipped FAQ files."""
-    return FaqMatcher(documents(), load_slang())
+    """The process-wide matcher over the shipped FAQ files and what admins taught (`FaqService.learn`)."""
+    return FaqMatcher(documents(), load_slang(), not_covered=load_not_covered())
 
 
 # ---------------------------------------------------------------- the service
@@ -309,17 +241,27 @@ class FaqService:
     def today(self, t: Translator) -> dt.date:
         return self.clock.now().astimezone(t.tz).date()
 
+    def learn(self, learned: Sequence[LearnedEntry]) -> None:
+        """Replace what was taught before with `learned` and rebuild the matcher (at start, after each promotion):
+        a phrasing then matches its entry, a new entry is answered, shown under its category, and counted by
+        `faq eval`."""
+        global _learned
+        _learned = tuple(learned)
+        matcher.cache_clear()
+        matcher()
+
     def topics(self, language: str) -> dict[str, str]:
         return load_faq(language).categories
 
     def in_topic(self, language: str, topic: str) -> list[FaqEntry]:
-        return load_faq(language).in_category(topic)
+        return faq_for(language).in_category(topic)
 
     def entry(self, language: str, entry_id: str) -> FaqEntry | None:
-        return load_faq(language).get(entry_id)
+        return faq_for(language).get(entry_id)
 
-    def answer(self, t: Translator, entry_id: str) -> str:
-        return render_answer(t, entry_id, self.today(t))
+    def answer(self, t: Translator, entry_id: str, sector: Sector | None = None) -> str:
+        """The answer with today's figures (WITA), for the worker's sector when known."""
+        return render_answer(t, entry_id, self.today(t), sector)
 
     def benefit_pages(self, language: str) -> list[FaqEntry]:
         """The Manfaat & Iuran pages, in the order of content/benefits.toml."""

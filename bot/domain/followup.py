@@ -71,8 +71,10 @@ STATUS_LABELS: dict[str, str] = {
     "registered": N_("Registered"),
     "not_eligible": N_("Not eligible"),
     "unreachable": N_("Unreachable"),
+    "withdrawn": N_("Withdrawn by the worker"),
 }
-STATUS_ICONS = {"new": "🆕", "contacted": "📞", "registered": "✅", "not_eligible": "⛔", "unreachable": "📵"}
+STATUS_ICONS = {"new": "🆕", "contacted": "📞", "registered": "✅", "not_eligible": "⛔", "unreachable": "📵",
+                "withdrawn": "↩️"}
 
 # Preset reasons for "not eligible" (stored as "reason:<id>", translated for each reader).
 REFUSAL_REASONS: dict[RefusalCode, str] = {
@@ -307,8 +309,8 @@ class FollowupService:
         (nothing saved) when that fails for now; then the change is committed."""
         record, notes = await self._load(actor, request_id)
         request = view(self.vault, record)
-        if request.status == status and request.status_reason == reason:
-            return StatusChange(Card(request, self._notes(notes)), False)
+        if (request.status == status and request.status_reason == reason) or request.is_withdrawn:
+            return StatusChange(Card(request, self._notes(notes)), False)  # a withdrawn request is the worker's call
         now = self.clock.now()
         await self._tell_worker(dataclasses.replace(request, status=status, status_reason=reason, updated_at=now))
         preset = reason if is_preset(reason) else None

@@ -119,11 +119,20 @@ class Translator:
     def percent(self, value: float) -> str:
         return format_percent(value, locale=self.babel_locale)
 
+    def local_date(self, value: dt.date) -> dt.date:
+        """The calendar day shown to the user: a moment (aware; naive = UTC) becomes its day in WITA; a date
+        (a birth date, a protection end) is a day already and stays as it is."""
+        if isinstance(value, dt.datetime):
+            aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+            return aware.astimezone(self.tz).date()
+        return value
+
     def date(self, value: dt.date, fmt: str = "d MMMM y") -> str:
-        return format_date(value, fmt, locale=self.babel_locale)
+        """A day, e.g. `30 November 2026`; a datetime is converted to its WITA day first (never its UTC day)."""
+        return format_date(self.local_date(value), fmt, locale=self.babel_locale)
 
     def short_date(self, value: dt.date) -> str:
-        return format_date(value, "d MMM y", locale=self.babel_locale)
+        return format_date(self.local_date(value), "d MMM y", locale=self.babel_locale)
 
     def datetime(self, value: dt.datetime) -> str:
         """A moment as local time in WITA, e.g. `22 November 2026 08.00 WITA`."""

@@ -40,18 +40,26 @@ def normalize_code(code: str) -> str | None:
     return dotted if CODE_PATTERN.match(dotted) else None
 
 
+def spoken(name: str) -> str:
+    """A name as people say it: Jakarta's `Kota Administrasi Jakarta Pusat` → `Kota Jakarta Pusat` (and
+    `Kabupaten Administrasi Kepulauan Seribu` → `Kabupaten Kepulauan Seribu`): the word is in the legal name
+    only. Every name (and path) the bot shows comes through here."""
+    return re.sub(r"\b(Kota|Kabupaten) Administrasi ", r"\1 ", name)
+
+
 def region(code: str) -> Region | None:
     """The region with this code, or None when Kemendagri's list does not have it."""
     dotted = normalize_code(code)
     found = get_wilayah(dotted) if dotted else None
     if found is None:
         return None
-    return Region(code=found.code, name=found.name, level=found.level, kind=found.type, path=found.path)
+    return Region(code=found.code, name=spoken(found.name), level=found.level, kind=found.type,
+                  path=spoken(found.path))
 
 
 def children(code: str) -> list[Region]:
     """The regions directly under `code`, in Kemendagri order."""
-    return [Region(w.code, w.name, w.level, w.type, w.path) for w in list_wilayah(code)]
+    return [Region(w.code, spoken(w.name), w.level, w.type, spoken(w.path)) for w in list_wilayah(code)]
 
 
 def kabupaten_in_province(province: str = HOME_PROVINCE) -> list[Region]:

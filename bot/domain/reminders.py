@@ -63,6 +63,54 @@ def reminder_text(kind: str, candidate: DueCandidate, t: Translator, today: dt.d
     ])
 
 
+def planned_days(berakhir: dt.date, now: dt.datetime, tz: dt.tzinfo) -> list[dt.date]:
+    """The days a new subscriber will get a reminder on (as `due_kinds` will send them): only days still to
+    come. The first daily run is today when it is not yet 08.00, else tomorrow; a 30-day reminder whose day
+    has passed is sent at that run while more than 7 days are left, and the 7-day one at the latest then."""
+    local = now.astimezone(tz)
+    first_run = local.date() if local.hour < DAILY_RUN_HOUR else local.date() + dt.timedelta(days=1)
+    days: list[dt.date] = []
+    d30 = max(first_run, berakhir - dt.timedelta(days=FIRST_REMINDER_DAYS))
+    if (berakhir - d30).days > LAST_REMINDER_DAYS:
+        days.append(d30)
+    d7 = max(first_run, berakhir - dt.timedelta(days=LAST_REMINDER_DAYS))
+    if d7 <= berakhir:
+        days.append(d7)
+    return days
+
+
+def opt_in_text(berakhir: dt.date, now: dt.datetime, t: Translator) -> str:
+    """The answer to "🔔 remind me": only reminders still to come are promised; when the end is near (or too
+    near for any reminder), what to do now."""
+    _ = t.gettext
+    today = now.astimezone(t.tz).date()
+    days = planned_days(berakhir, now, t.tz)
+    end = t.date(berakhir)
+    stop = _("Stop any time with the button in the reminder.")
+    if days == [berakhir - dt.timedelta(days=FIRST_REMINDER_DAYS), berakhir - dt.timedelta(days=LAST_REMINDER_DAYS)]:
+        return _("🔔 Done. I will remind you {first} days and {last} days before {end}, at 08.00 {tz}. "
+                 "Stop any time with the button in the reminder.").format(
+            first=FIRST_REMINDER_DAYS, last=LAST_REMINDER_DAYS, end=end, tz=t.tz_label)
+    left = (berakhir - today).days
+    advice = [
+        t.ngettext("⏳ Your protection ends on <b>{end}</b>, in {days} day.",
+                   "⏳ Your protection ends on <b>{end}</b>, in {days} days.", left).format(
+            end=end, days=t.number(left))
+        if left > 0 else _("⏳ Your protection ends today, <b>{end}</b>.").format(end=end),
+        _("Ask your desa office whether you are on the next list, or continue yourself as BPU mandiri "
+          "({amount} per month for JKK + JKM today).").format(amount=t.money(quote(0, "other", today).basic_total)),
+    ]
+    if not days:
+        return "\n".join([*advice, "", _("It is too late for a reminder, but I will tell you if a new list extends "
+                                         "your protection.")])
+    dates = [t.date(day) for day in days]
+    when = dates[0] if len(dates) == 1 else _("{first} and {second}").format(first=dates[0], second=dates[1])
+    promise = _("🔔 Done. I will remind you on {dates}, at 08.00 {tz}.").format(dates=when, tz=t.tz_label)
+    if left > LAST_REMINDER_DAYS:
+        return promise + " " + stop
+    return "\n".join([promise + " " + stop, "", *advice])
+
+
 @dataclass(frozen=True)
 class DueReminder:
     """One reminder to deliver now: `kind` (d30 | d7 | extended) for `candidate`, as of `today`."""

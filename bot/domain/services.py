@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from bot.domain.broadcast import BroadcastService
     from bot.domain.exports import ExportService
     from bot.domain.faq import FaqService
+    from bot.domain.faq_learning import FaqLearningService
     from bot.domain.followup import FollowupService
     from bot.domain.officials import OfficialsService
     from bot.domain.posters import PosterService
@@ -75,6 +76,7 @@ class Services:
     statistics: StatisticsService  # /statistik: the figures and who may see which area
     questions: QuestionService  # questions for an official (Tanya petugas)
     faq: FaqService  # Tanya Jawab answers and the Manfaat & Iuran pages
+    faq_learning: FaqLearningService  # what admins teach the FAQ from answered questions (issue 11)
 
     def translator(self, language: str) -> Translator:
         return translator(language, self.config.tz)

@@ -1,8 +1,15 @@
-"""Cek Status Perlindungan: look a worker up in the district roster by NIK + birth date (`StatusService`).
+"""Cek Status Perlindungan: look a worker up in the district roster by NIK + a second factor (`StatusService`).
 
-Anti-enumeration: an unknown NIK and a wrong birth date give the same answer (`not_found`), every check
-uses one of the user's daily quota (STATUS_CHECKS_PER_DAY, counted per local day), and only the outcome is
-recorded. Rendering takes a Translator (no Telegram types here).
+The second factor is what the roster knows and the NIK does not say (digits 7–12 of a NIK *are* the birth
+date, so a birth date proves nothing): the name as on the KTP (`bot/domain/name_match.py`: the first name or the
+full name, titles and small spelling differences tolerated) or the last 4 digits of the KPJ card, where the
+roster has one. The name is kept encrypted and compared in memory only.
+
+Anti-enumeration: an unknown NIK, a wrong second factor and a locked NIK give the same answer (`not_found`);
+every check uses one of the user's daily quota (STATUS_CHECKS_PER_DAY, counted per local day); after
+NIK_FAILURES_PER_DAY answers that found nothing for one NIK in a local day — from any users — that NIK answers
+`not_found` to everyone until the next day (the counter is keyed by a keyed hash of the NIK, never the NIK).
+Only the outcome of a check is recorded. Rendering takes a Translator (no Telegram types here).
 """
 
 from __future__ import annotations
@@ -15,16 +22,20 @@ from typing import Literal
 
 from bot.domain.clock import Clock
 from bot.domain.contributions import load_table, quote
+from bot.domain.dates import parse_birth_date
 from bot.domain.i18n import N_, Translator
+from bot.domain.name_match import looks_like_name, names_match, only_common_words
 from bot.domain.nik import Nik
 from bot.domain.privacy import Vault, mask_kpj
-from bot.domain.roster import parse_date, verify_hash
 from storage.roster import MemberRecord, RosterRepository
 from storage.status_checks import StatusCheckRepository
 
 QUOTA_KEPT_DAYS = 2  # the daily quota rows older than this are purged (by the daily job)
+NIK_FAILURES_PER_DAY = 3  # answers that found nothing for one NIK (any users) before it is locked for the day
+KPJ_DIGITS = 4
 
 Outcome = Literal["protected", "inactive", "not_found", "limited"]
+AnswerKind = Literal["name", "kpj", "date", "unclear", "common"]
 
 FUNDERS = {
     "APBD": N_("the district government (APBD)"),
@@ -39,6 +50,8 @@ PROGRAMMES = {
     "JKM": N_("JKM (death)"),
     "JHT": N_("JHT (old age savings)"),
 }
+_SPACES = re.compile(r"[\s.\-]+")
+_DUMMY_NAME = "Nama Pembanding"  # compared when the NIK is unknown, so that both paths do the same work
 
 
 @dataclass(frozen=True)
@@ -55,13 +68,36 @@ class StatusResult:
     remaining: int = 0  # checks left today after this one
 
 
-def parse_birth_date(text: str, today: dt.date) -> dt.date | None:
-    """A typed birth date (17-08-1985, 17/08/1985, 17 8 1985, 1985-08-17), not in the future, after 1900."""
-    cleaned = re.sub(r"\s+", " ", text.strip())
-    born = parse_date(cleaned)
-    if born is None or born > today or born.year < 1900:
-        return None
-    return born
+@dataclass(frozen=True)
+class Answer:
+    """The typed second factor: a name, the last 4 digits of a KPJ, or something that is neither (a birth
+    date, other digits …: explained without a check, nothing looked up). `common`: a name made only of words
+    many names start with (Siti, Muhammad, I Wayan …): worth asking once for the full name."""
+
+    kind: AnswerKind
+    value: str = ""
+
+
+def read_answer(text: str, today: dt.date) -> Answer:
+    """What the worker typed at the second-factor step (only the form: nothing is looked up)."""
+    compact = _SPACES.sub("", text.strip())
+    if len(compact) == KPJ_DIGITS and compact.isdigit() and compact.isascii():
+        return Answer("kpj", compact)
+    if parse_birth_date(text, today) is not None:
+        return Answer("date")
+    if looks_like_name(text):
+        return Answer("common" if only_common_words(text) else "name", text.strip())
+    return Answer("unclear")
+
+
+def second_factor_holds(answer: Answer, name: str, kpj: str | None) -> bool:
+    """The typed name matches the roster's, or the 4 digits are the end of the roster's KPJ (if it has one)."""
+    if answer.kind == "kpj":
+        expected = kpj[-KPJ_DIGITS:] if kpj and len(kpj) >= KPJ_DIGITS else "\x00" * KPJ_DIGITS
+        return hmac.compare_digest(expected.encode(), answer.value.encode()) and bool(kpj)
+    if answer.kind in ("name", "common"):
+        return names_match(answer.value, name)
+    return False
 
 
 class StatusService:
@@ -94,29 +130,43 @@ class StatusService:
             await self.repository.record(user_id, "limited", self.clock.now())
         return left
 
-    async def lookup(self, nik: Nik, born: dt.date) -> MemberRecord | None:
-        """The roster entry when NIK and birth date both match; None otherwise (indistinguishably)."""
-        member = await self.roster.find_by_nik_hash(self.vault.hash_nik(nik.digits))
-        expected = verify_hash(self.vault, nik.digits, born)
-        stored = member.verify_hash if member is not None else expected[::-1]
-        if not hmac.compare_digest(stored, expected) or member is None:
-            return None
-        return member
+    def _nik_key(self, nik: Nik) -> str:
+        return self.vault.lookup_hash("status-nik", nik.digits)
 
-    async def check(self, user_id: int, nik: Nik, born: dt.date) -> StatusResult:
-        """One check: takes one of today's quota (or answers `limited`), records only the outcome."""
-        now = self.clock.now()
-        if not await self.repository.take_quota(self._user_key(user_id), self.today(), self.per_day):
+    async def lookup(self, nik: Nik, answer: Answer) -> MemberRecord | None:
+        """The roster entry when the NIK is listed and the second factor holds; None otherwise
+        (indistinguishably: an unknown NIK is compared against a stand-in, the same work)."""
+        member = await self.roster.find_by_nik_hash(self.vault.hash_nik(nik.digits))
+        if member is None:
+            second_factor_holds(answer, _DUMMY_NAME, None)
+            return None
+        name = self.vault.decrypt(member.nama_enc, context="roster_members.nama")
+        kpj = self.vault.decrypt_optional(member.kpj_enc, context="roster_members.kpj")
+        return member if second_factor_holds(answer, name, kpj) else None
+
+    async def check(self, user_id: int, nik: Nik, answer: Answer) -> StatusResult:
+        """One check: takes one of today's quota (or answers `limited`), then one of the NIK's attempts for today
+        (none left: `not_found`, whatever the answer); records only the outcome. An attempt that finds the
+        person is given back to the NIK."""
+        now, today = self.clock.now(), self.today()
+        if not await self.repository.take_quota(self._user_key(user_id), today, self.per_day):
             await self.repository.record(user_id, "limited", now)
             return StatusResult("limited", nik.masked)
         remaining = await self.remaining(user_id)
-        member = await self.lookup(nik, born)
+        nik_key = self._nik_key(nik)
+        allowed = await self.repository.take_nik_attempt(nik_key, today, NIK_FAILURES_PER_DAY)
+        member = await self.lookup(nik, answer) if allowed else None
         if member is None:
             await self.repository.record(user_id, "not_found", now)
             return StatusResult("not_found", nik.masked, remaining=remaining)
+        await self.repository.give_back_nik_attempt(nik_key, today)
         result = self._found(member, nik, remaining)
         await self.repository.record(user_id, result.outcome, now)
         return result
+
+    async def locked_today(self) -> int:
+        """How many NIKs answer `not_found` to everyone for the rest of today (too many answers found nothing)."""
+        return await self.repository.locked_niks(self.today(), NIK_FAILURES_PER_DAY)
 
     def _found(self, member: MemberRecord, nik: Nik, remaining: int) -> StatusResult:
         today = self.today()
@@ -130,7 +180,7 @@ class StatusService:
         )
 
     async def purge_quota(self) -> None:
-        """Forget the quota of past days (the daily job): only today's (and yesterday's) counts matter."""
+        """Forget the quotas and NIK locks of past days (the daily job): only today's (and yesterday's) count."""
         await self.repository.purge_quota(self.today() - dt.timedelta(days=QUOTA_KEPT_DAYS))
 
     # PersonalDataHolder
@@ -175,7 +225,8 @@ def render_result(result: StatusResult, t: Translator, today: dt.date) -> str:
             _("🔍 <b>Not found</b> (NIK {nik})").format(nik=result.masked_nik),
             "",
             _("I cannot confirm your protection from the district list. This does not always mean you are "
-              "not registered: check the NIK and birth date, or ask an official channel:"),
+              "not registered: check the NIK and your name (as on the KTP) or the KPJ digits, or ask an official "
+              "channel:"),
             _("• the <b>JMO</b> app (Jamsostek Mobile)"),
             _("• call <b>175</b>"),
             _("• a BPJS Ketenagakerjaan <b>Kantor Cabang</b>"),

@@ -85,6 +85,14 @@ class UserService:
     async def consent_history(self, user_id: int) -> list[ConsentEvent]:
         return await self.repository.consent_history(user_id)
 
+    async def stop_broadcasts(self, user_id: int) -> bool:
+        """/berhenti or 🔕 under a broadcast: no more announcements (False: they were already stopped)."""
+        return await self.repository.set_broadcasts_stopped(user_id, self.clock.now())
+
+    async def resume_broadcasts(self, user_id: int) -> bool:
+        """/lanjut: announcements again (False: they were not stopped)."""
+        return await self.repository.set_broadcasts_stopped(user_id, None)
+
     async def mark_blocked(self, user_id: int) -> None:
         await self.repository.mark_blocked(user_id, self.clock.now())
 

@@ -133,6 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.runtime.roster_cli import add_roster_parser
 
     add_roster_parser(sub)  # jagakerja roster import|sample (issue 5)
+    from bot.runtime.faq_learned_cli import add_export_learned_parser
+
+    add_export_learned_parser(sub)  # jagakerja faq export-learned [--write] (issue 11; joins `faq` if it exists)
+    from bot.runtime.faq_cli import add_faq_parser
+
+    add_faq_parser(sub)  # jagakerja faq eval FILE.tsv | cv | calibrate (issue 11)
     return parser
 
 

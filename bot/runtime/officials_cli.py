@@ -5,13 +5,29 @@ from __future__ import annotations
 import argparse
 import sys
 
+from telegram import Bot
+from telegram.error import TelegramError
+
 from bot.domain.clock import SystemClock
 from bot.domain.officials import InviteError, area_names, bot_link
 from bot.domain.privacy import Vault
 from bot.domain.roles import Actor
 from bot.runtime.services import build_services
-from bot.runtime.settings import load_settings
+from bot.runtime.settings import Settings, load_settings
 from storage.db import open_database
+
+
+async def bot_username(settings: Settings, given: str | None) -> str | None:
+    """`--bot-username`, else the bot's own username from Telegram (getMe) when BOT_TOKEN is set; None when
+    neither (the link then shows a `<bot>` placeholder, with a hint)."""
+    if given or settings.BOT_TOKEN is None:
+        return given
+    try:
+        async with Bot(settings.token(), base_url=settings.BOT_API_URL) as bot:  # initialising asks getMe
+            return bot.username
+    except TelegramError as exc:
+        print(f"jagakerja officials: could not ask Telegram for the bot's username ({exc})", file=sys.stderr)
+        return None
 
 
 async def run_officials(args: argparse.Namespace) -> int:
@@ -30,11 +46,17 @@ async def run_officials(args: argparse.Namespace) -> int:
             what = "admin" if role == "admin" else ", ".join(area_names(created.invite.area_codes))
             print(f"invite for: {what}")
             print(f"valid until: {created.invite.expires_at.astimezone(settings.tz):%Y-%m-%d %H:%M} (one use)")
-            print(bot_link(args.bot_username, created.payload))
+            username = await bot_username(settings, args.bot_username)
+            print(bot_link(username, created.payload))
+            if username is None:
+                print("(replace <bot> with the bot's username, or pass --bot-username / set BOT_TOKEN)")
             print(f"(console: /start {created.payload})")
             return 0
         if args.action == "list":
-            for official in await services.officials.list_active():
+            active = await services.officials.list_active()
+            if not active:
+                print("no active officials or added admins (invite one: jagakerja officials invite --area CODE)")
+            for official in active:
                 name = services.officials.name(official) or "-"
                 areas = "admin" if official.role == "admin" else ",".join(official.area_codes)
                 print(f"{official.user_id}\t{official.role}\t{areas}\t{name}\t{official.created_at:%Y-%m-%d}")

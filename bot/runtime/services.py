@@ -11,6 +11,7 @@ from bot.domain.clock import Clock, SystemClock
 from bot.domain.eligibility import EligibilityService
 from bot.domain.exports import ExportService
 from bot.domain.faq import FaqService
+from bot.domain.faq_learning import FaqLearningService
 from bot.domain.followup import FollowupService
 from bot.domain.interest import InterestService
 from bot.domain.officials import OfficialsService
@@ -30,6 +31,7 @@ from storage.audit import AuditRepository
 from storage.broadcasts import BroadcastRepository
 from storage.db import Database
 from storage.eligibility import EligibilityRepository
+from storage.faq_learned import LearnedRepository
 from storage.interest import InterestRepository
 from storage.officials import OfficialRepository
 from storage.questions import QuestionRepository
@@ -59,8 +61,11 @@ def build_services(settings: Settings, db: Database, vault: Vault, clock: Clock 
     users = UserService(UserRepository(db), vault, clock, roles)
     interest = InterestService(InterestRepository(db), vault, clock=clock, tz=config.tz)
     eligibility = EligibilityService(EligibilityRepository(db), clock, config.tz)
-    questions = QuestionService(QuestionRepository(db, vault), users, clock)
     audit = AuditService(AuditRepository(db), clock)
+    questions = QuestionService(QuestionRepository(db, vault), users, clock, officials=officials, audit=audit,
+                                admin_ids=config.admin_ids, default_language=config.default_language)
+    faq = FaqService(clock)
+    faq_learning = FaqLearningService(LearnedRepository(db), questions.repository, faq, audit, clock)
     followup = FollowupService(interest.repository, officials, audit, roles, users, vault, clock, config)
     interest.subscribe(followup.on_new_request)  # notices to the officials of that area
     exports = ExportService(interest.repository, audit, vault, clock, config)
@@ -70,7 +75,8 @@ def build_services(settings: Settings, db: Database, vault: Vault, clock: Clock 
                                   config.status_checks_per_day, config.tz)
     reminders = ReminderService(ReminderRepository(db), roster_repository, users, clock, config.tz)
     statistics = StatisticsService(StatisticsRepository(db), roster_repository.count_by_area,
-                                   roles.official_area_codes, clock, config.tz)
+                                   roles.official_area_codes, clock, config.tz,
+                                   locked_niks=status_checks.locked_today)
 
     roster = RosterService(roster_repository, vault, clock, config.tz)
     broadcast_repo = BroadcastRepository(db)
@@ -104,5 +110,5 @@ def build_services(settings: Settings, db: Database, vault: Vault, clock: Clock 
         eligibility=eligibility, roster=roster,
         status_checks=status_checks, reminders=reminders,
         officials=staff, audit=audit, posters=PosterService(config.tz), statistics=statistics,
-        questions=questions, faq=FaqService(clock),
+        questions=questions, faq=faq, faq_learning=faq_learning,
     )

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from bot.domain.benefits import parse_income, render_bpu_alternative, render_quote
+from bot.domain.benefits import ParsedIncome, parse_income, read_income, render_bpu_alternative, render_quote
 from bot.domain.contributions import Sector, quote
 from bot.domain.i18n import load_catalogs, translator
 from bot.testing.runtime import LocalBot
@@ -172,3 +172,58 @@ async def test_iuran_command_and_english(local_bot: LocalBot) -> None:
     await user.send("1.5 million")
     answer = (await user.expect_reply()).text or ""
     assert "Your monthly contribution" in answer and "Rp1,500,000" in answer and "Rp10,900" in answer
+
+
+# ---------------------------------------------------------------- issue 13: the job, and incomes refused kindly
+
+READINGS = [
+    ("-2000000", "negative"), ("- 2 juta", "negative"), ("minus 2jt", "negative"), ("Rp -2.000.000", "negative"),
+    ("0", "zero"), ("Rp 0", "zero"), ("nol", "zero"), ("0 rupiah", "zero"),
+    ("250000000", "too_high"), ("250 juta", "too_high"), ("20.000.001", "too_high"), ("2 miliar", "too_high"),
+    ("abc", "unreadable"), ("6408015507900002", "unreadable"),
+    ("20 juta", 20_000_000), ("2jt", 2_000_000), ("1.500.000,-", 1_500_000),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), READINGS)
+def test_calculator_reading_of_a_typed_income(text: str, expected: int | str) -> None:
+    reading = read_income(text)
+    if isinstance(expected, int):
+        assert isinstance(reading, ParsedIncome) and reading.amount == expected
+    else:
+        assert reading == expected
+
+
+@pytest.mark.parametrize(("job", "shown"), [
+    ("Petani", "Pekerjaan: Petani"), ("Nelayan", "Pekerjaan: Nelayan"),
+    ("Pedagang kecil / UMKM", "Pekerjaan: Pedagang kecil / UMKM"),
+    ("Ojek / ojol", "Pekerjaan: Ojek / ojol · sektor transportasi"),
+])
+async def test_result_names_the_job_picked_not_the_sector(local_bot: LocalBot, job: str, shown: str) -> None:
+    user = local_bot.user(310010)
+    await open_calculator(local_bot, user)
+    await user.press(job)
+    await user.expect_reply()
+    await user.send("2jt")
+    answer = (await user.expect_reply()).text or ""
+    assert shown in answer and "pekerjaan lain" not in answer
+
+
+@pytest.mark.parametrize(("typed", "told"), [
+    ("-2000000", "tidak bisa di bawah nol"),
+    ("0", "tingkat terendah, Rp1.000.000 sebulan"),
+    ("250000000", "lebih dari Rp20.000.000 sebulan"),
+])
+async def test_negative_zero_and_implausible_incomes_are_refused_kindly(local_bot: LocalBot, typed: str,
+                                                                        told: str) -> None:
+    user = local_bot.user(310011)
+    await open_calculator(local_bot, user)
+    await user.press("Petani")
+    await user.expect_reply()
+    await user.send(typed)
+    refusal = await user.expect_reply()
+    assert told in (refusal.text or "") and "Iuran Anda per bulan" not in (refusal.text or "")
+    assert "Rp2.000.000" not in (refusal.text or "") and refusal.buttons  # the ranges, to pick instead
+    await user.send("2jt")  # still in the calculator, the job kept
+    answer = (await user.expect_reply()).text or ""
+    assert "Pekerjaan: Petani" in answer and "Penghasilan dilaporkan: Rp2.000.000" in answer

@@ -130,3 +130,44 @@ async def test_screening_survives_a_restart(local_bot: LocalBot) -> None:
     await tap(user, "Tidak")
     result = await tap(user, "Tidak tahu")
     assert "Kemungkinan memenuhi syarat" in (result.text or "") and "Petani" in (result.text or "")
+
+
+# ---------------------------------------------------------------- issue 13: what the result says
+
+
+def line_with(text: str, needle: str) -> str:
+    return next((line for line in text.splitlines() if needle in line), "")
+
+
+async def test_only_criteria_with_known_rules_are_named_as_checked(local_bot: LocalBot) -> None:
+    """Kutai Timur's rule file knows no age, income or DTKS rule: they "will be verified", not "checked"."""
+    user = local_bot.user(410010)
+    await onboard(local_bot, user)
+    text = (await screen(user, "Kutai Timur", "30–45", "Petani", "Di bawah Rp1.000.000", "Tidak", "Ya")).text or ""
+    checked = line_with(text, "Yang dicek Kutai Timur")
+    assert checked == "🔎 Yang dicek Kutai Timur: tempat tinggal (alamat KTP), jenis pekerjaan."
+    unknown = line_with(text, "akan diverifikasi")
+    assert unknown.startswith("❔ Aturan Kutai Timur soal usia, penghasilan, data kesejahteraan (DTKS/DTSEN)")
+
+
+async def test_not_eligible_says_register_yourself_once(local_bot: LocalBot) -> None:
+    user = local_bot.user(410011)
+    await onboard(local_bot, user)
+    text = (await screen(user, "Penajam Paser Utara", "Di atas 65", "Nelayan", "Tidak mau menjawab", "Tidak",
+                         "Tidak")).text or ""
+    assert "Belum memenuhi syarat" in text
+    assert text.count("daftar sendiri") == 1 and "lihat di bawah" not in text and "Atau daftar" not in text
+    assert "mendaftar sendiri sebagai BPU mandiri:\n💡 JKK + JKM Rp" in text  # the price follows, once
+
+
+async def test_a_member_is_not_told_to_register_as_bpu(local_bot: LocalBot) -> None:
+    user = local_bot.user(410012)
+    await onboard(local_bot, user)
+    likely = (await screen(user, "Bontang", "18–29", "Pedagang kecil / UMKM", "Rp3.000.000 – Rp5.000.000", "Ya",
+                           "Ya")).text or ""
+    assert "sudah peserta BPJS Ketenagakerjaan" in likely
+    assert "daftar sendiri" not in likely and "BPU mandiri" not in likely
+    refused = (await screen(user, "Penajam Paser Utara", "Di atas 65", "Nelayan", "Tidak mau menjawab", "Ya",
+                            "Tidak")).text or ""
+    assert "Belum memenuhi syarat" in refused and "Anda sudah peserta: jaga agar tetap aktif" in refused
+    assert "daftar sendiri" not in refused and "BPU mandiri" not in refused

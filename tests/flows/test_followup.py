@@ -337,3 +337,22 @@ async def test_status_change_and_its_audit_entry_commit_together_and_only_once(l
     after, changed = await repository.change_status(seen, "unreachable", None, now, entry)  # `seen` is stale
     assert not changed and after.status == "contacted"
     assert await local_bot.services.audit.count("status_change") == 1
+
+
+async def test_contacted_is_not_offered_again_once_used(local_bot: LocalBot) -> None:
+    """Issue 13: "📞 Sudah dihubungi" stayed on the card after it was pressed; the card offers the next steps."""
+    official = await make_official(local_bot, 500001, [DESA_A], language_code="id")
+    await submit(local_bot, 200001, DESA_A)
+    await official.send("/tindaklanjut")
+    await expect_text(official, "Tindak lanjut")
+    await official.press_index(1)
+    card = await official.expect_edit()
+    assert "📞 Sudah dihubungi" in buttons(card)
+    await official.press("📞 Sudah dihubungi")
+    contacted = await official.expect_edit()
+    labels = buttons(contacted)
+    assert "📞 Sudah dihubungi" not in labels
+    assert {"✅ Sudah didaftarkan", "⛔ Tidak memenuhi syarat", "📵 Tidak bisa dihubungi"} <= set(labels)
+    await official.press("📵 Tidak bisa dihubungi")
+    unreachable = buttons(await official.expect_edit())
+    assert "📵 Tidak bisa dihubungi" not in unreachable and "📞 Sudah dihubungi" in unreachable

@@ -135,7 +135,7 @@ async def test_an_edited_text_counts_as_typed_again(local_bot: LocalBot, caplog:
     typo = int(user.last_sent["message_id"])
     assert "16" in ((await user.expect_reply()).text or "")
     await user.edit(typo, SITI.nik)
-    assert "tanggal lahir" in ((await user.expect_reply()).text or "")
+    assert "nama sesuai KTP" in ((await user.expect_reply()).text or "")
     assert local_bot.double.is_deleted(user.chat_id, typo)  # the NIK does not stay in the chat
     assert failures(local_bot, caplog) == []
 

@@ -81,9 +81,9 @@ async def test_consent_comes_first(local_bot: LocalBot) -> None:
     await user.press("📝 Daftar Minat")
     first, consent = await user.expect_replies(2)
     assert "persetujuan" in (first.text or "") and labels(consent) == ["✅ Setuju", "❌ Tidak setuju"]
-    await tap(user, "✅ Setuju")
-    name_step = await tap(user, "▶️ Lanjutkan")
-    assert "nama lengkap" in (name_step.text or "")
+    await user.press("✅ Setuju")
+    thanks, name_step = await user.expect_replies(2)  # straight on: no "▶️ Lanjutkan" to tap
+    assert "Terima kasih" in (thanks.text or "") and "nama lengkap" in (name_step.text or "")
 
 
 async def test_bad_inputs_get_kind_messages_and_lose_nothing(local_bot: LocalBot) -> None:
@@ -156,8 +156,8 @@ async def test_deep_link_preselects_the_desa_and_outside_nik_is_flagged(local_bo
     await user.send("/start desa_6408012001")
     await user.expect_reply()
     await tap(user, "Bahasa Indonesia")
-    await tap(user, "✅ Setuju")
-    await user.press("📝 Daftar Minat")
+    await tap(user, "✅ Setuju")  # lands on the poster's desa
+    await user.press("📝 Daftar Minat di Senyiur")
     intro = await user.expect_reply()
     assert "dari tautan" in (intro.text or "") and "nama lengkap" in (intro.text or "")
     await say(user, "Rahmat Hidayat")

@@ -65,12 +65,14 @@ async def test_debug_logs_hold_no_personal_data_nor_the_token(
         await import_rows(bot.services, tmp_path, [SITI])
         user = bot.user(430001, first_name=PROFILE_NAME)
         await onboard(bot, user)
-        # Cek Status: a NIK and a birth date typed.
+        # Cek Status: a NIK, a birth date (explained: not an answer) and the name typed.
         await user.press("🛡 Cek Status Perlindungan")
         await user.expect_reply()
         await user.send(SITI.nik)
         await user.expect_reply()
         await user.send("17-08-1985")
+        await user.expect_reply()
+        await user.send(SITI.nama)
         assert "Terlindungi" in ((await user.expect_reply()).text or "")
         # Daftar Minat: a name and a NIK typed, the phone shared as a contact.
         await user.press("📝 Daftar Minat")

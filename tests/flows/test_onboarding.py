@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from bot.domain.consent import CONSENT_VERSION
 from bot.testing.runtime import LocalBot
+from bot.testing.user import TelegramUser
 from tests.conftest import ADMIN_ID
 from tests.support.flows import MENU_EN, MENU_ID, flat, onboard
 
@@ -77,7 +80,8 @@ async def test_deep_link_payload_is_kept(local_bot: LocalBot) -> None:
     profile = await local_bot.services.users.get(100006)  # type: ignore[union-attr]
     assert profile is not None and profile.start_payload == "desa_6408012001"
     assert profile.region_code == "64.08.01.2001"
-    assert local_bot.app.user_data[100006]["deep_link"] == {"kind": "desa", "value": "64.08.01.2001"}  # type: ignore[union-attr]
+    stored = local_bot.app.user_data[100006]["deep_link"]  # type: ignore[union-attr]
+    assert stored == {"kind": "desa", "value": "64.08.01.2001", "landed": False}
 
 
 async def test_unknown_text_and_command_get_help_with_menu(local_bot: LocalBot) -> None:
@@ -142,3 +146,68 @@ async def test_times_are_shown_in_wita(local_bot: LocalBot) -> None:
     await onboard(local_bot, user)
     await user.send("/dataku")
     assert "22 November 2026 08.30 WITA" in ((await user.expect_reply()).text or "")
+
+
+async def new_user_at_consent(local_bot: LocalBot, user_id: int) -> TelegramUser:
+    user = local_bot.user(user_id)
+    await user.send("/start")
+    await user.expect_reply()
+    await user.press("Bahasa Indonesia")
+    await user.expect_reply()  # the consent screen
+    return user
+
+
+@pytest.mark.parametrize("typed", ["ya", "Ya!", "setuju", "Saya setuju.", "ok", "OKE", "iya", "yes", "I agree"])
+async def test_typing_yes_at_the_consent_screen_agrees(local_bot: LocalBot, typed: str) -> None:
+    user = await new_user_at_consent(local_bot, 100011)
+    screen = user.double.messages_to(user.chat_id)[-1]
+    await user.send(typed)
+    menu = await user.expect_reply()
+    assert "Terima kasih" in (menu.text or "") and flat(menu.buttons) == MENU_ID
+    profile = await local_bot.services.users.get(100011)  # type: ignore[union-attr]
+    assert profile is not None and (profile.consent_status, profile.consent_version) == ("given", CONSENT_VERSION)
+    assert user.double.find_message(user.chat_id, screen.message_id).buttons == []  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("typed", ["apa ini?", "tidak setuju", "siapa yang lihat data saya", "nanti"])
+async def test_other_text_at_the_consent_screen_shows_it_again(local_bot: LocalBot, typed: str) -> None:
+    user = await new_user_at_consent(local_bot, 100012)
+    await user.send(typed)
+    again = await user.expect_reply()
+    text = again.text or ""
+    assert "ketuk ✅ Setuju atau ❌ Tidak setuju" in text and 'ketik "ya"' in text and "Hak Anda" in text
+    assert flat(again.buttons) == ["✅ Setuju", "❌ Tidak setuju"]
+    assert "belum mengerti" not in text
+    profile = await local_bot.services.users.get(100012)  # type: ignore[union-attr]
+    assert profile is not None and profile.consent_status is None
+    await user.send("setuju")
+    assert "Terima kasih" in ((await user.expect_reply()).text or "")
+
+
+async def test_consent_asked_by_a_command_goes_straight_on(local_bot: LocalBot) -> None:
+    """/cekstatus or /daftarminat before agreeing: once agreed (pressed or typed), the feature opens at once."""
+    user = local_bot.user(100013)
+    await onboard(local_bot, user, agree=False)
+    await user.send("/cekstatus")
+    await user.expect_replies(2)  # "I need your consent" + the consent screen
+    await user.press("✅ Setuju")
+    thanks, status = await user.expect_replies(2)
+    assert "Terima kasih" in (thanks.text or "") and not thanks.buttons  # no "▶️ Lanjutkan" to tap
+    assert "16 angka" in (status.text or "")
+    other = await new_user_at_consent(local_bot, 100014)
+    await other.send("/daftarminat")
+    await other.expect_replies(2)
+    await other.send("ya")
+    thanks, name_step = await other.expect_replies(2)
+    assert "Terima kasih" in (thanks.text or "") and "nama lengkap" in (name_step.text or "")
+
+
+async def test_a_user_who_refused_is_asked_again_only_once_by_typing(local_bot: LocalBot) -> None:
+    user = local_bot.user(100015)
+    await onboard(local_bot, user, agree=False)
+    await user.send("/cekstatus")
+    await user.expect_replies(2)
+    await user.send("kenapa?")
+    assert "ketuk" in ((await user.expect_reply()).text or "")
+    await user.send("kenapa?")  # now the text goes on as usual
+    assert "ketuk" not in ((await user.expect_reply()).text or "")

@@ -19,7 +19,8 @@ def at(day: dt.date, hour: int = 8) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, 0, tzinfo=WITA).astimezone(dt.UTC)
 
 
-async def subscribe(local_bot: LocalBot, tmp_path: Path, user_id: int = 300001) -> TelegramUser:
+async def opt_in(local_bot: LocalBot, tmp_path: Path, user_id: int = 300001) -> tuple[TelegramUser, str]:
+    """Siti checks her protection and taps 🔔; the user and the bot's answer."""
     assert local_bot.services is not None
     await import_rows(local_bot.services, tmp_path, [SITI])
     user = local_bot.user(user_id)
@@ -28,11 +29,16 @@ async def subscribe(local_bot: LocalBot, tmp_path: Path, user_id: int = 300001) 
     await user.expect_reply()
     await user.send(SITI.nik)
     await user.expect_reply()
-    await user.send("17-08-1985")
+    await user.send(SITI.nama)  # the second factor: the name as on the KTP (issue 13)
     await user.expect_reply()
     await user.press("🔔 Ingatkan sebelum berakhir")
     done = await user.expect_reply()
-    assert "30 hari dan 7 hari sebelum 31 Desember 2026, pukul 08.00 WITA" in (done.text or "")
+    return user, done.text or ""
+
+
+async def subscribe(local_bot: LocalBot, tmp_path: Path, user_id: int = 300001) -> TelegramUser:
+    user, text = await opt_in(local_bot, tmp_path, user_id)
+    assert "30 hari dan 7 hari sebelum 31 Desember 2026, pukul 08.00 WITA" in text
     return user
 
 
@@ -99,7 +105,7 @@ async def test_stop_button_and_erase_end_reminders(local_bot: LocalBot, tmp_path
     assert await run(local_bot, at(SITI.berakhir - dt.timedelta(days=7))) == 0
     services = local_bot.services
     assert services is not None
-    await subscribe(local_bot, tmp_path, user_id=300002)
+    await opt_in(local_bot, tmp_path, user_id=300002)  # 7 days before: promises only what is to come
     await services.erase_user(300002)
     reminders = services.reminders.repository
     assert await reminders.get(300002) is None and await reminders.sent(300002) == []
@@ -134,3 +140,31 @@ async def test_daily_job_runs_at_eight_wita(local_bot: LocalBot) -> None:
     assert next_run is not None
     local = next_run.astimezone(WITA)
     assert (local.hour, local.minute) == (8, 0)
+
+
+async def test_opt_in_with_five_days_left_promises_no_reminder_that_has_passed(local_bot: LocalBot,
+                                                                                tmp_path: Path) -> None:
+    """Issue 13: with 5 days left the answer was "30 hari dan 7 hari sebelum 31 Desember" (both passed)."""
+    local_bot.clock.set(at(SITI.berakhir - dt.timedelta(days=5), hour=10))  # type: ignore[attr-defined]
+    user, text = await opt_in(local_bot, tmp_path)
+    assert "30 hari" not in text and "7 hari sebelum" not in text
+    assert "27 Desember 2026, pukul 08.00 WITA" in text  # the next daily run: today's 08.00 has passed
+    assert "berakhir 31 Desember 2026, 5 hari lagi" in text and "kantor desa" in text  # what to do now
+    assert await run(local_bot, at(SITI.berakhir - dt.timedelta(days=4))) == 1  # the promise is kept
+    assert "Tinggal 4 hari lagi" in ((await user.expect_reply()).text or "")
+
+
+async def test_opt_in_with_twenty_days_left_names_both_days_still_to_come(local_bot: LocalBot,
+                                                                          tmp_path: Path) -> None:
+    local_bot.clock.set(at(SITI.berakhir - dt.timedelta(days=20), hour=7))  # type: ignore[attr-defined]
+    _, text = await opt_in(local_bot, tmp_path)
+    assert "30 hari" not in text and "11 Desember 2026 dan 24 Desember 2026, pukul 08.00 WITA" in text
+    assert "kantor desa" not in text  # not urgent yet
+
+
+async def test_opt_in_on_the_last_evening_promises_nothing_and_says_what_to_do(local_bot: LocalBot,
+                                                                              tmp_path: Path) -> None:
+    local_bot.clock.set(at(SITI.berakhir, hour=19))  # type: ignore[attr-defined]
+    _, text = await opt_in(local_bot, tmp_path)
+    assert "mengingatkan" not in text and "berakhir hari ini" in text and "kantor desa" in text
+    assert await run(local_bot, at(SITI.berakhir + dt.timedelta(days=1))) == 0

@@ -11,8 +11,17 @@ import sqlalchemy as sa
 from bot.domain.clock import FixedClock
 from bot.domain.eligibility import Answers, EligibilityService
 from bot.domain.i18n import translator
-from bot.domain.interest import Draft, InterestRequestView, InterestService, clean_name, clean_phone, view
+from bot.domain.interest import (
+    Draft,
+    InterestRequestView,
+    InterestService,
+    InvalidDraft,
+    clean_name,
+    clean_phone,
+    view,
+)
 from bot.domain.privacy import Vault
+from storage.audit import AuditRepository
 from storage.db import Database
 from storage.eligibility import EligibilityRepository
 from storage.interest import REF_ALPHABET, InterestRepository, interest_requests, normalize_ref
@@ -131,7 +140,10 @@ async def test_interest_service_subscribe_erase_and_describe(db: Database, vault
     submitted = await service.submit(100, DRAFT, "id")
     assert seen == [submitted.request.ref] and submitted.request.created_at == NOW
     lines = await service.describe(100, translator("en"))
-    assert lines[0] == "Interest requests: 1" and "6408********0001" in lines[1] and NIK not in lines[1]
+    text = "\n".join(lines)
+    assert f"Interest request {submitted.request.ref}</b> (waiting for the desa)" in text
+    assert "Name: Siti Aminah" in text and "NIK: 6408********0001" in text and NIK not in text
+    assert "Phone: 0812****7890" in text and "Birth date: **/**/1990" in text and "Desa: Senyiur" in text
     await service.erase(100)
     assert await service.for_user(100) == [] and await service.describe(100, translator("en")) == []
 
@@ -155,3 +167,35 @@ def test_phones(text: str, expected: str | None) -> None:
 
 def test_refs_are_normalized() -> None:
     assert normalize_ref("jk 7f3q2") == "JK-7F3Q2" == normalize_ref("7F3Q2")
+
+
+async def test_worker_edit_and_withdraw_commit_with_their_audit_entry(db: Database, vault: Vault) -> None:
+    """The worker's change and withdrawal: only their own open request, written with the audit entry in one
+    transaction; a NIK already in another open request of theirs is refused; erasure anonymises the entries."""
+    service = InterestService(InterestRepository(db), vault, clock=FixedClock(NOW))
+    request = (await service.submit(100, DRAFT, "id")).request
+    other_nik = "6408011203850002"
+    other = (await service.submit(100, Draft(**{**DRAFT.__dict__, "nik": other_nik}), "id")).request
+    assert (await service.edit(200, request.id, "phone", "0852 1234 5678")).outcome == "closed"  # not theirs
+    with pytest.raises(InvalidDraft):
+        await service.edit(100, request.id, "phone", "rahasia")
+    edited = await service.edit(100, request.id, "phone", "0852 1234 5678")
+    assert edited.outcome == "saved" and edited.request is not None
+    assert edited.request.phone == "+6285212345678" and edited.request.worker_changed_at == NOW
+    assert (await service.edit(100, request.id, "nik", other_nik)).outcome == "duplicate"
+    moved = await service.edit(100, request.id, "desa", "64.08.02.2001")
+    assert moved.request is not None and moved.request.kecamatan_code == "64.08.02"
+    withdrawn = await service.withdraw(100, other.id)
+    assert withdrawn.outcome == "saved" and withdrawn.request is not None and withdrawn.request.status == "withdrawn"
+    assert (await service.withdraw(100, other.id)).outcome == "closed"
+    assert (await service.edit(100, other.id, "name", "Budi Santoso")).outcome == "closed"
+    audit = AuditRepository(db)
+    entries = await audit.all()
+    assert [(e.action, e.actor_id, e.detail) for e in entries] == [
+        ("worker_edit", 100, "phone"), ("worker_edit", 100, "desa 64.08.01.2001→64.08.02.2001"),
+        ("withdraw", 100, "new→withdrawn")]
+    assert "5678" not in repr(entries)
+    again = await service.submit(100, Draft(**{**DRAFT.__dict__, "nik": other_nik}), "id")
+    assert not again.updated and again.request.id != other.id  # a withdrawn request is not reopened
+    await service.erase(100)
+    assert {e.actor_id for e in await audit.all()} == {0}

@@ -7,10 +7,14 @@ import io
 import os
 import subprocess
 import sys
+import warnings
 from argparse import Namespace
 from pathlib import Path
 
+from telegram.warnings import PTBUserWarning
+
 from bot.runtime.console import run_console
+from bot.testing.runtime import LocalBot
 
 
 def console_args(db: str | None = None, user_id: int = 100001) -> Namespace:
@@ -35,6 +39,7 @@ async def test_console_script_presses_buttons_by_label_and_number(tmp_path: Path
 
 def test_piped_console_needs_no_token(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "DATA_KEY", "BOT_API_URL")}
+    env["PYTHONWARNINGS"] = "default"  # every warning shown once, as a developer's terminal does
     result = subprocess.run(
         [sys.executable, "-m", "bot", "console"], input="/start\n", capture_output=True, text=True,
         env=env, cwd=tmp_path, timeout=60, check=False,
@@ -42,6 +47,17 @@ def test_piped_console_needs_no_token(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Halo! 👋 Saya JagaKerja" in result.stdout
     assert "[1] Bahasa Indonesia" in result.stdout
+    assert "Warning" not in result.stderr, result.stderr  # e.g. PTB's PTBUserWarning for the flows (issue 13)
+
+
+async def test_building_the_bot_warns_about_nothing(tmp_path: Path) -> None:
+    """PTB warns once per ConversationHandler that buttons are tracked per chat (our flows mean that): the flow
+    module says so where the flows are built (handlers/flow.py); nothing else may warn."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        async with LocalBot(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}", admin_ids=(1,)):
+            pass
+    assert [str(w.message) for w in caught if issubclass(w.category, PTBUserWarning)] == []
 
 
 def test_asyncio_is_left_clean() -> None:

@@ -10,9 +10,9 @@ import string
 
 import pytest
 
-from bot.domain.benefits import figure_values, load_benefits
+from bot.domain.benefits import load_benefits
 from bot.domain.contributions import load_table
-from bot.domain.faq import BUTTON_MAX, documents, load_faq, load_slang, render_answer
+from bot.domain.faq import BUTTON_MAX, AnswerFigures, documents, load_faq, load_slang, render_answer
 from bot.domain.i18n import SUPPORTED_LANGUAGES, load_catalogs, translator
 
 DAYS = [dt.date(2025, 12, 31), dt.date(2026, 1, 1), dt.date(2026, 4, 1), dt.date(2026, 12, 31),
@@ -86,7 +86,7 @@ def test_faq_covers_the_topics_the_issue_asks_for() -> None:
 @pytest.mark.parametrize("day", DAYS)
 def test_every_answer_renders_with_figures(language: str, day: dt.date) -> None:
     t = translator(language)
-    values = figure_values(t, day)
+    values = AnswerFigures(t, day).names()  # the figures of the content files + what a worker pays today
     for entry in load_faq(language).entries:
         used = {name for _, name, _, _ in string.Formatter().parse(entry.answer) if name}
         assert used <= set(values), f"{language}/{entry.id}: unknown placeholders {used - set(values)}"
