@@ -14,12 +14,14 @@ from telegram.ext import Application
 
 from handlers import (
     announcements,
+    assisted,
     audit,
     bantuan,
     benefits,
     broadcast,
     broadcast_jobs,
     calculator,
+    coverage,
     eligibility,
     errors,
     exports,
@@ -27,6 +29,8 @@ from handlers import (
     faq,
     faq_learning,
     followup,
+    followup_bulk,
+    followup_search,
     free_text,
     interest,
     mydata,
@@ -34,6 +38,7 @@ from handlers import (
     officials,
     posters,
     preprocess,
+    proposal,
     questions,
     reminders,
     roster_admin,
@@ -49,11 +54,16 @@ def register_all(application: Application) -> None:
     broadcast_jobs.register(application)  # /siaran_status, job buttons; resumes and schedules jobs (admins)
     broadcast.register(application)  # /siaran: compose a broadcast (admins)
     statistics.register(application)  # /statistik: numbers + PNG charts (admins; officials for their area)
+    coverage.register(application)  # /cakupan (and /unduh cakupan): coverage XLSX + PDF; /target (admins)
     status.register(application)  # Cek Status Perlindungan (menu:status), /cekstatus
     reminders.register(application)  # expiry reminders: opt in/out, daily job at 08:00
     roster_admin.register(application)  # roster import by file upload (admins)
     officials.register(application)  # /undang, /petugas, invite links (/start inv_…: before start.register)
+    assisted.register(application)  # /daftarkan: an official registers a worker without Telegram
     followup.register(application)  # /tindaklanjut, cards, status changes; new-request notices, 08:00 digest
+    followup_search.register(application)  # /cari, 🔎: search the queue by reference, name, NIK's last 4 digits
+    followup_bulk.register(application)  # ☑️ select several requests, one status for all
+    proposal.register(application)  # /usulan: a desa's proposal list (XLSX) and letter (PDF)
     questions.register(application)  # /pertanyaan: workers' questions for officials, answers, notices
     faq_learning.register(application)  # 📚 Make it an FAQ (admins): the FAQ learns from answered questions
     exports.register(application)  # /unduh (XLSX/CSV of the official's area)

@@ -56,7 +56,7 @@ async def job_control(update: Update, context: BotContext) -> None:
         return
     _ = context.i18n.gettext
     service = ensure_transport(context.application)
-    if not await service.control(data.job_id, data.action):
+    if not await service.control(data.job_id, data.action, by=context.actor.user_id):
         await ack(update, _("That is no longer possible."))
         return
     answers = {"pause": _("Paused."), "resume": _("Sending again."), "stop": _("Stopped."),

@@ -28,10 +28,14 @@ WORKER_COMMANDS: list[tuple[str, str]] = [
 # Added to the menu of officials (and admins) in their own chat.
 STAFF_COMMANDS: list[tuple[str, str]] = [
     ("tindaklanjut", N_("Follow-up queue (officials)")),
+    ("cari", N_("Search requests by reference, name or NIK")),
+    ("usulan", N_("Desa proposal: list and letter")),
+    ("daftarkan", N_("Register a worker without Telegram")),
     ("pertanyaan", N_("Questions from workers (officials)")),
     ("unduh", N_("Download requests as Excel/CSV")),
     ("poster", N_("QR poster for a desa")),
     ("statistik", N_("Statistics and charts")),
+    ("cakupan", N_("Coverage report: Excel and PDF")),
 ]
 # Added to the menu of admins in their own chat.
 ADMIN_COMMANDS: list[tuple[str, str]] = [
@@ -40,6 +44,7 @@ ADMIN_COMMANDS: list[tuple[str, str]] = [
     ("undang", N_("Invite an official")),
     ("petugas", N_("Officials: list and revoke")),
     ("audit", N_("Audit log")),
+    ("target", N_("Set a region's coverage target")),
 ]
 
 

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.domain.exports import ALL, ALL_LABEL, ExportDenied, ExportFormat
+from handlers import coverage
 from handlers.callbacks import CallbackData
 from handlers.context import BotContext
 from handlers.guards import requires
@@ -38,6 +39,9 @@ class ExportCsv(CallbackData):
 
 @requires("staff")
 async def start(update: Update, context: BotContext) -> None:
+    if context.args and context.args[0].lower() in ("cakupan", "coverage"):  # /unduh cakupan [code]: handlers/coverage
+        await coverage.open_report(update, context, context.args[1] if len(context.args) > 1 else None)
+        return
     _ = context.i18n.gettext
     options = context.services.exports.scopes(context.actor)
     if len(options) == 1:

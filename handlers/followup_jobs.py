@@ -7,17 +7,27 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import Application
+from telegram.ext import Application, CallbackQueryHandler
 
 from bot.domain.followup import WorkerUnreachable
+from bot.domain.i18n import Translator
 from bot.domain.interest import InterestRequestView
+from bot.domain.markup import escape
+from bot.domain.officials import InviteError, areas_text, bot_link
+from bot.domain.regions import region
+from bot.domain.routing import GapDigest, UncoveredDesa, place_name
 from bot.domain.services import Services
+from handlers.callbacks import CallbackData
 from handlers.context import BotContext
 from handlers.followup_views import daily_digest, notice_digest_text, notice_text, open_button
+from handlers.guards import requires
+from handlers.keyboards import button
 from handlers.questions_jobs import send_question_digests
+from handlers.ui import ack, say
 
 log = logging.getLogger(__name__)
 DIGEST_JOB = "followup-daily-digest"
@@ -26,6 +36,15 @@ SEAL_JOB = "followup-seal-reasons"
 GONE = ("chat not found", "user not found")  # 400s that mean the worker can never be told
 DIGEST_HOUR = 8
 NOTICE_INTERVAL = 60  # seconds between looks for grouped notices whose window has closed
+GAPS_MAX = 10  # desa listed (each with its invite button) in the admins' morning message
+
+
+@dataclass(frozen=True)
+class InviteForDesa(CallbackData):
+    """✉️ under the admins' morning list: an invite link for an official of this desa (`fuj:inv:<code>`)."""
+
+    PREFIX = "fuj:inv"
+    code: str
 
 
 async def _send(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -84,7 +103,60 @@ async def run_daily_digest(services: Services, bot: Bot) -> int:
         await _send(bot, digest.official_id, text, keyboard)
         sent += 1
     sent += await send_question_digests(services, bot)  # workers' questions waiting 2+ days (issue 11)
+    for gaps in await services.followup.gap_digests():  # desa with waiting requests and no official (issue 12)
+        text, keyboard = gaps_message(services.translator(gaps.language), gaps)
+        await _send(bot, gaps.admin_id, text, keyboard)
+        sent += 1
     return sent
+
+
+def _gap_line(t: Translator, gap: UncoveredDesa) -> str:
+    _ = t.gettext
+    who = gap.covered_by
+    covered = (_("the officials of {area} follow up for now").format(area=escape(place_name(who.area_code)))
+               if who.level != "admins" else _("nobody: only the admins"))
+    count = t.ngettext("{n} request waiting", "{n} requests waiting", gap.waiting).format(n=t.number(gap.waiting))
+    return f"• <b>{areas_text([gap.desa_code])}</b> · {count} · {covered}"
+
+
+def gaps_message(t: Translator, digest: GapDigest) -> tuple[str, InlineKeyboardMarkup]:
+    """The admins' morning list of desa without their own official, each with an invite button."""
+    _ = t.gettext
+    shown = digest.desa[:GAPS_MAX]
+    lines = [t.ngettext("🏘 {n} desa has requests waiting and no official of its own in the bot:",
+                        "🏘 {n} desa have requests waiting and no official of their own in the bot:",
+                        len(digest.desa)).format(n=len(digest.desa)),
+             *(_gap_line(t, gap) for gap in shown)]
+    if len(digest.desa) > GAPS_MAX:
+        lines.append(_("… and {n} more.").format(n=len(digest.desa) - GAPS_MAX))
+    lines.append(_("Tap a desa to create an invite link for its official."))
+    keyboard = [[button(_("✉️ Invite for {desa}").format(desa=place_name(gap.desa_code)),
+                        InviteForDesa(gap.desa_code))] for gap in shown]
+    return "\n".join(lines), InlineKeyboardMarkup(keyboard)
+
+
+@requires("admin")
+async def invite_for_desa(update: Update, context: BotContext) -> None:
+    """An invite link for the desa's official, in a new message (the morning list stays as it is)."""
+    await ack(update)
+    data = InviteForDesa.of(update)
+    found = region(data.code) if data is not None else None
+    t = context.i18n
+    _ = t.gettext
+    if found is None or found.level != 4:
+        return
+    try:
+        created = await context.services.officials.create_invite(context.actor, "official", [found.code])
+    except InviteError:
+        await say(update, context, _("That area is not valid. Start again with /undang."))
+        return
+    await say(update, context, "\n".join([
+        _("✉️ <b>Invite created</b> for: {who}").format(who=areas_text(created.invite.area_codes)),
+        _("Send this link to the person. It works once, until {when}.").format(
+            when=t.datetime(created.invite.expires_at)),
+        "",
+        escape(bot_link(context.bot.username, created.payload)),
+    ]))
 
 
 async def _daily_job(context: BotContext) -> None:
@@ -104,6 +176,7 @@ async def _seal_job(context: BotContext) -> None:
 def register(application: Application, services: Services) -> None:
     """Notices go through this application's bot (a restart attaches the new one); jobs are scheduled."""
     services.followup.attach(TelegramNotices(application.bot, services))
+    application.add_handler(CallbackQueryHandler(invite_for_desa, pattern=InviteForDesa.pattern()))
     if application.job_queue is not None:
         application.job_queue.run_daily(_daily_job, time=dt.time(DIGEST_HOUR, 0, tzinfo=services.config.tz),
                                         name=DIGEST_JOB)

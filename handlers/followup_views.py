@@ -14,6 +14,9 @@ from bot.domain.i18n import Translator
 from bot.domain.interest import InterestRequestView
 from bot.domain.markup import escape
 from bot.domain.privacy import mask_nik
+from bot.domain.roster_requests import cross_check_lines, reason_words
+from handlers.assisted_views import AstStart, assisted_line, erase_button
+from handlers.followup_bulk import BulkOpen
 from handlers.followup_callbacks import (
     ConfirmStatus,
     OpenRequest,
@@ -25,7 +28,9 @@ from handlers.followup_callbacks import (
     TypeNote,
     TypeReason,
 )
+from handlers.followup_search import SearchStart
 from handlers.keyboards import back_button, button, rows
+from handlers.proposal import ProposalStart
 from handlers.questions_views import inbox_button
 
 NOTICE_DIGEST_MAX = 20  # requests listed in a grouped notice
@@ -56,7 +61,10 @@ def queue_view(t: Translator, page: QueuePage, now: dt.datetime) -> tuple[str, I
     filters_ = [button(("• " if f == page.filter_id else "") + t.gettext(lbl), ShowQueue(f, 0))
                 for f, (_s, lbl) in fu.FILTERS.items()]
     keyboard += rows(filters_, 4)
+    keyboard.append([button(_("🔎 Search"), SearchStart()), button(_("☑️ Select several"), BulkOpen(page.filter_id)),
+                     button(_("📤 Desa proposal"), ProposalStart())])
     keyboard.append([inbox_button(t)])  # the workers' questions (/pertanyaan)
+    keyboard.append([button(_("➕ Register a worker without Telegram"), AstStart())])  # /daftarkan
     return "\n".join(lines), InlineKeyboardMarkup(keyboard)
 
 
@@ -75,9 +83,10 @@ def card_text(t: Translator, card: Card, now: dt.datetime, full_nik: bool) -> st
     ]
     if r.nik_outside_region:
         lines.append(_("⚠️ The NIK is from another kabupaten/kota."))
+    lines += cross_check_lines(t, r.cross, now.astimezone(t.tz).date())  # roster entry, same NIK elsewhere
     if r.note:
         lines.append(_("💬 Note: {note}").format(note=e(r.note)))
-    reason = fu.reason_text(t, r.status_reason)
+    reason = reason_words(t, r.status_reason) or fu.reason_text(t, r.status_reason)
     if reason:
         lines.append(_("Reason: {reason}").format(reason=e(reason)))
     lines.append(_("🕒 {ago} ago ({when})").format(ago=fu.since(t, r.created_at, now), when=t.datetime(r.created_at)))
@@ -85,6 +94,9 @@ def card_text(t: Translator, card: Card, now: dt.datetime, full_nik: bool) -> st
         changed = _("↩️ Withdrawn by the worker on {date}") if r.is_withdrawn else \
             _("✏️ Changed by the worker on {date}")
         lines.append(changed.format(date=t.datetime(r.worker_changed_at)))
+    assisted = assisted_line(t, r)  # registered by an official (no Telegram): the paper consent
+    if assisted:
+        lines.append(assisted)
     for when, text in card.notes[-3:]:
         lines.append(f"📝 {t.short_date(when)}: {e(text)}")
     return "\n".join(lines)
@@ -95,6 +107,7 @@ def card_keyboard(t: Translator, r: InterestRequestView, full_nik: bool) -> Inli
     keyboard = [] if full_nik else [[button(_("👁 Show full NIK"), RevealNik(r.id))]]
     steps = [  # the next steps only: the status the request already has is not offered again
         ("contacted", button(_("📞 Contacted"), SetStatus(r.id, "contacted"))),
+        ("proposed", button(_("📤 Proposed"), SetStatus(r.id, "proposed"))),
         ("registered", button(_("✅ Registered"), SetStatus(r.id, "registered"))),
         ("not_eligible", button(_("⛔ Not eligible"), RefusalMenu(r.id))),
         ("unreachable", button(_("📵 Unreachable"), SetStatus(r.id, "unreachable"))),
@@ -104,6 +117,7 @@ def card_keyboard(t: Translator, r: InterestRequestView, full_nik: bool) -> Inli
         button(_("📝 Add a note"), TypeNote(r.id)),
         button(_("◀ Back to list"), ShowQueue("open", 0)),
     ])
+    keyboard += [erase_button(t, r)] if r.is_assisted else []  # the worker cannot use /hapusdata
     return InlineKeyboardMarkup(keyboard)
 
 
@@ -112,7 +126,9 @@ def confirm_registered(t: Translator, r: InterestRequestView) -> tuple[str, Inli
     keyboard = InlineKeyboardMarkup([[
         button(_("✅ Yes, registered"), ConfirmStatus(r.id, "registered")), back_button(t, OpenRequest(r.id)),
     ]])
-    return _("Mark {ref} as registered? {name} will get a message.").format(
+    question = _("Mark {ref} as registered? {name} has no Telegram: please tell them yourself.") if r.is_assisted \
+        else _("Mark {ref} as registered? {name} will get a message.")
+    return question.format(
         ref=escape(r.ref), name=escape(r.name)), keyboard
 
 

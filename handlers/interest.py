@@ -9,6 +9,7 @@ the domain (saving, encryption, the worker's data): `InterestService` (bot/domai
 from __future__ import annotations
 
 import html
+from typing import cast
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -21,11 +22,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.domain.interest import InvalidDraft
+from bot.domain.interest import AlreadyProtected, InvalidDraft
 from bot.domain.occupations import LABELS as OCCUPATION_LABELS
 from bot.domain.regions import is_desa, normalize_code
+from bot.domain.routing import follow_up_text
+from handlers import interest_jobs
 from handlers.callbacks import InterestInDesa, Menu, any_of, one_of
-from handlers.context import BotContext
+from handlers.context import BotContext, HasServices
 from handlers.flow import declare_flow, leave_flow
 from handlers.interest_callbacks import (
     PAGE_KINDS,
@@ -44,6 +47,7 @@ from handlers.interest_callbacks import (
 from handlers.interest_steps import (
     Result,
     advance,
+    already_protected,
     contact_shared,
     desa_button,
     desa_typed,
@@ -60,7 +64,7 @@ from handlers.interest_steps import (
     show,
     tap_please,
 )
-from handlers.interest_views import InterestState, desa_line, region_name, requests_text
+from handlers.interest_views import InterestState, desa_line, requests_text
 from handlers.keyboards import button
 from handlers.start import ensure_consent
 from handlers.start_links import DeepLinkState
@@ -125,6 +129,8 @@ async def send(update: Update, context: BotContext, state: InterestState, _data:
     assert context.profile is not None
     try:
         submitted = await context.services.interest.submit(context.profile.id, state.draft(), t.language)
+    except AlreadyProtected:  # the roster took them in while they were filling the form
+        return await already_protected(update, context, typed_nik=False)
     except InvalidDraft:
         state.editing = False
         return await show(update, context, state, state.next_step() if state.draft().missing() else "nik",
@@ -137,8 +143,8 @@ async def send(update: Update, context: BotContext, state: InterestState, _data:
                        "new one."))
     lines += [
         _("✅ Received! Your reference number: <b>{ref}</b>").format(ref=request.ref),
-        _("The officials of {desa} will call you. This is not yet a registration: the district decides.").format(
-            desa=html.escape(region_name(request.desa_code))),
+        html.escape(follow_up_text(t, request.desa_code, await context.services.followup.who_follows_up(
+            request.desa_code))) + " " + _("This is not yet a registration: the district decides."),
         _("See your requests any time: /minatsaya"),
     ]
     await show_main_menu(update, context, "\n\n".join(lines))
@@ -195,6 +201,7 @@ async def my_requests(update: Update, context: BotContext) -> None:
 
 
 def register(application: Application) -> None:
+    interest_jobs.register(application, cast(HasServices, application).services)  # roster confirmations
     application.add_handler(declare_flow(
         application,
         KEY,

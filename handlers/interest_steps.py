@@ -8,7 +8,7 @@ import html
 from typing import TypeVar
 
 from telegram import ReplyKeyboardRemove, Update
-from telegram.ext import CallbackQueryHandler, MessageHandler
+from telegram.ext import CallbackQueryHandler, ConversationHandler, MessageHandler
 
 from bot.domain.i18n import N_
 from bot.domain.intents import contains_nik
@@ -18,7 +18,7 @@ from bot.domain.privacy import mask_phone
 from bot.domain.regions import desa_of, kecamatan_of
 from handlers.callbacks import CallbackData
 from handlers.context import BotContext
-from handlers.flow import ButtonStep, Result, TextStep, on_button
+from handlers.flow import ButtonStep, Result, TextStep, leave_flow, on_button
 from handlers.flow import on_text as flow_on_text
 from handlers.interest_callbacks import (
     IntDesa,
@@ -27,7 +27,7 @@ from handlers.interest_callbacks import (
     IntOtherKabupaten,
     IntOtherKecamatan,
 )
-from handlers.interest_views import InterestState, region_name, render, render_picker
+from handlers.interest_views import InterestState, protected_view, region_name, render, render_picker
 from handlers.ui import forget_user_message
 
 K = TypeVar("K", bound=CallbackData)
@@ -96,7 +96,7 @@ async def name_typed(update: Update, context: BotContext, state: InterestState, 
     return await advance(update, context, state)
 
 
-async def nik_typed(update: Update, context: BotContext, state: InterestState, text: str) -> str:
+async def nik_typed(update: Update, context: BotContext, state: InterestState, text: str) -> Result:
     _ = context.i18n.gettext
     interest = context.services.interest
     try:
@@ -105,6 +105,8 @@ async def nik_typed(update: Update, context: BotContext, state: InterestState, t
         message = (_(NIK_LENGTH).format(digits=problem.digits) if problem.reason == "length"
                    else nik_message(context.i18n, problem))
         return await show(update, context, state, "nik", "⚠️ " + message)
+    if state.name and await interest.roster_standing(nik.digits, state.name) == "covered":  # the roster first
+        return await already_protected(update, context, typed_nik=True)
     state.nik = nik.digits
     if not state.kab and interest.home_kabupaten(nik.kabupaten_code) is not None:
         state.kab = nik.kabupaten_code  # start the desa picker in the NIK's kabupaten
@@ -112,6 +114,18 @@ async def nik_typed(update: Update, context: BotContext, state: InterestState, t
     if await forget_user_message(update):
         saved += "\n" + _("(I deleted your message so the NIK does not stay in this chat.)")
     return await advance(update, context, state, saved)
+
+
+async def already_protected(update: Update, context: BotContext, typed_nik: bool) -> int:
+    """The roster covers this NIK: no request; the flow ends (its draft dropped), the NIK message deleted."""
+    leave_flow(context, InterestState.KEY)
+    if typed_nik:
+        await forget_user_message(update)
+    text, markup = protected_view(context.i18n)
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(chat.id, text, reply_markup=markup)
+    return ConversationHandler.END
 
 
 async def phone_typed(update: Update, context: BotContext, state: InterestState, text: str) -> str:

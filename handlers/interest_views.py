@@ -17,7 +17,8 @@ from bot.domain.occupations import LABELS as OCCUPATION_LABELS
 from bot.domain.occupations import occupations
 from bot.domain.privacy import mask_nik, mask_phone
 from bot.domain.regions import Region, desa_of, kecamatan_of, region, short_name
-from handlers.callbacks import CallbackData
+from bot.domain.roster_requests import roster_import_of
+from handlers.callbacks import CallbackData, Menu
 from handlers.flow_state import FlowState
 from handlers.interest_callbacks import (
     IntBack,
@@ -34,7 +35,7 @@ from handlers.interest_callbacks import (
     IntOtherKecamatan,
     IntSend,
 )
-from handlers.keyboards import button, nav_row, paged, rows
+from handlers.keyboards import MENU_ITEMS, button, main_menu_button, nav_row, paged, rows
 
 ORDER = ("name", "nik", "phone", "desa", "occupation", "note")
 FIELDS_DONE = {"name": "name", "nik": "nik", "phone": "phone", "desa": "desa_code", "occupation": "occupation",
@@ -42,6 +43,7 @@ FIELDS_DONE = {"name": "name", "nik": "nik", "phone": "phone", "desa": "desa_cod
 STATUS_LABELS = {
     "new": N_("🕐 Received, waiting for the desa"),
     "contacted": N_("📞 The desa has contacted you"),
+    "proposed": N_("📤 Proposed by the desa to the district"),
     "registered": N_("✅ Registered"),
     "not_eligible": N_("⛔️ Not eligible"),
     "unreachable": N_("📵 The desa could not reach you"),
@@ -184,7 +186,19 @@ def requests_text(requests: Sequence[InterestRequestView], t: Translator) -> str
                   _("{desa} · {work} · sent {date}").format(
                       desa=html.escape(region_name(r.desa_code)), work=_(OCCUPATION_LABELS.get(r.occupation, "other")),
                       date=t.date(r.created_at))]
+        if roster_import_of(r.status_reason) is not None:  # closed by a roster import (issue 12)
+            lines.append(_("Confirmed by the district's list of participants"))
         if r.status_reason and r.status in ("not_eligible", "unreachable"):
             reason = reason_text(t, r.status_reason) or ""  # a preset in the reader's words, never "reason:member"
             lines.append(_("Reason: {reason}").format(reason=html.escape(reason)))
     return "\n".join(lines)
+
+
+def protected_view(t: Translator) -> tuple[str, InlineKeyboardMarkup]:
+    """Daftar Minat with a NIK the roster already covers: no request is filed, and nothing of the roster is shown
+    (a typed NIK proves nothing: the details need the status check's second factor)."""
+    _ = t.gettext
+    text = _("🛡 This NIK is already registered as a participant, so there is no need to sign up interest. "
+             "See the details (and get reminders) in 🛡 Check protection.")
+    label = t.gettext(dict(MENU_ITEMS)[Menu("status")])
+    return text, InlineKeyboardMarkup([[button(label, Menu("status"))], [main_menu_button(t)]])

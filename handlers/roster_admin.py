@@ -11,9 +11,8 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
 
 from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
@@ -21,36 +20,26 @@ from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filt
 from bot.domain.i18n import Translator
 from bot.domain.markup import escape
 from bot.domain.roster import Mode, Progress
+from handlers import roster_undo
 from handlers.context import BotContext
-from handlers.flow_state import FlowState
 from handlers.guards import requires
-from handlers.roster_views import CancelImport, ImportMode, mode_keyboard, summary_text
+from handlers.roster_views import (
+    CancelImport,
+    ConfirmReplace,
+    ImportMode,
+    RosterPending,
+    confirm_keyboard,
+    confirm_text,
+    done_keyboard,
+    mode_keyboard,
+    summary_text,
+)
 from handlers.ui import ack, back_to_menu_keyboard, edit_or_say, pressed_message, say, show_main_menu
 
 log = logging.getLogger(__name__)
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # the Bot API's getFile limit
 PROGRESS_EVERY_SECONDS = 1.5
-
-
-@dataclass
-class RosterPending(FlowState):
-    """The checked files waiting for the admin's choice of mode (survives a restart), by the id of the message
-    that shows each one: a button acts on the file of its own message only, and only once."""
-
-    KEY: ClassVar[str] = "roster_pending"
-    MAX: ClassVar[int] = 5  # files kept waiting; the oldest is forgotten (its buttons then say so)
-    files: dict[str, list[str]] = field(default_factory=dict)  # message id → [file id, file name]
-
-    def add(self, message_id: int, file_id: str, file_name: str) -> None:
-        self.files[str(message_id)] = [file_id, file_name]
-        while len(self.files) > self.MAX:
-            del self.files[next(iter(self.files))]
-
-    def take(self, message_id: int) -> tuple[str, str] | None:
-        entry = self.files.pop(str(message_id), None)
-        if isinstance(entry, list) and len(entry) == 2 and all(isinstance(v, str) and v for v in entry):
-            return entry[0], entry[1]
-        return None
+TIDY_EVERY = 24 * 3600  # seconds between two tidy-ups (expired checks, history beyond 30 days)
 
 
 @dataclass(frozen=True)
@@ -62,6 +51,7 @@ class Upload:
     user_id: int
     file_id: str
     file_name: str
+    import_id: int | None = None
 
 
 def _progress(context: BotContext, upload: Upload, t: Translator) -> Progress:
@@ -74,7 +64,8 @@ def _progress(context: BotContext, upload: Upload, t: Translator) -> Progress:
         if time.monotonic() - last_edit < PROGRESS_EVERY_SECONDS or (total is not None and done >= total):
             return
         last_edit = time.monotonic()
-        label = _("⏳ Checking {file}…") if phase == "validate" else _("⏳ Importing {file}…")
+        label = {"validate": _("⏳ Checking {file}…"), "undo": _("⏳ Undoing {file}…")}.get(
+            phase, _("⏳ Importing {file}…"))
         count = t.number(done) if not total else f"{t.number(done)} / {t.number(total)}"
         await _edit(context, upload, label.format(file=escape(upload.file_name)) + "\n"
                     + _("{count} rows").format(count=count))
@@ -87,23 +78,31 @@ async def _edit(context: BotContext, upload: Upload, text: str, markup: InlineKe
                                         reply_markup=markup)
 
 
-async def _run(context: BotContext, upload: Upload, mode: Mode, dry_run: bool, t: Translator) -> None:
+async def _check(context: BotContext, upload: Upload, t: Translator) -> None:
+    """Read, validate and stage the file; show the preview and the choice of mode (or the problems)."""
+    roster = context.services.roster
     with tempfile.TemporaryDirectory(prefix="roster-") as folder:
         path = Path(folder) / ("upload" + Path(upload.file_name).suffix.lower())
         telegram_file = await context.bot.get_file(upload.file_id)
         await telegram_file.download_to_drive(path)
-        result = await context.services.roster.import_file(
-            path, file_name=upload.file_name, mode=mode, dry_run=dry_run, imported_by=f"telegram:{upload.user_id}",
-            admin_id=upload.user_id, progress=_progress(context, upload, t))
-    if result.status == "validated":
+        result = await roster.check(path, file_name=upload.file_name, imported_by=f"telegram:{upload.user_id}",
+                                    admin_id=upload.user_id, progress=_progress(context, upload, t),
+                                    import_id=upload.import_id)
+    if result.status == "ready":
         await _edit(context, upload, summary_text(result, t), mode_keyboard(t))
         return
     await _edit(context, upload, summary_text(result, t), back_to_menu_keyboard(t))
-    if result.status == "rejected":
-        report = context.services.roster.error_report(result, t)
-        stem = Path(upload.file_name).stem
-        await context.bot.send_document(upload.chat_id, InputFile(report, filename=f"{stem}-errors.csv"),
-                                        caption=t.gettext("Problems in {file}").format(file=escape(upload.file_name)))
+    report = context.services.roster.error_report(result, t)
+    stem = Path(upload.file_name).stem
+    await context.bot.send_document(upload.chat_id, InputFile(report, filename=f"{stem}-errors.csv"),
+                                    caption=t.gettext("Problems in {file}").format(file=escape(upload.file_name)))
+
+
+async def _apply(context: BotContext, upload: Upload, import_id: int, mode: Mode, t: Translator) -> None:
+    result = await context.services.roster.apply(import_id, mode, actor_id=upload.user_id,
+                                                 progress=_progress(context, upload, t))
+    keyboard = done_keyboard(t, result.import_id) if result.status == "imported" else back_to_menu_keyboard(t)
+    await _edit(context, upload, summary_text(result, t), keyboard)
 
 
 async def on_document(update: Update, context: BotContext) -> None:
@@ -122,12 +121,16 @@ async def on_document(update: Update, context: BotContext) -> None:
                                      "<code>jagakerja roster import</code>."))
         return
     shown = await say(update, context, _("⏳ Checking {file}…").format(file=escape(file_name)))
-    pending = RosterPending.load(context)
-    pending.add(shown.message_id, document.file_id, file_name)
+    roster = context.services.roster
+    import_id = await roster.begin(file_name=file_name, imported_by=f"telegram:{context.actor.user_id}",
+                                   admin_id=context.actor.user_id)
+    pending = RosterPending.load(context)  # saved with this update: a restart before the choice keeps it
+    forgotten = pending.add(shown.message_id, import_id, file_name)
     pending.save(context)
-    upload = Upload(shown.chat_id, shown.message_id, context.actor.user_id, document.file_id, file_name)
-    context.application.create_task(_run(context, upload, "upsert", True, t), update=update,
-                                     name="roster-validate")
+    for old in forgotten:
+        await roster.cancel(old)
+    upload = Upload(shown.chat_id, shown.message_id, context.actor.user_id, document.file_id, file_name, import_id)
+    context.application.create_task(_check(context, upload, t), update=update, name="roster-check")
 
 
 async def on_other_document(update: Update, context: BotContext) -> None:
@@ -143,49 +146,72 @@ async def on_other_document(update: Update, context: BotContext) -> None:
               back_to_menu_keyboard(t))
 
 
-def _take_pending(update: Update, context: BotContext) -> tuple[str, str] | None:
-    """The file shown on the pressed message, forgotten as it is taken (a button works once)."""
+def _pending(update: Update, context: BotContext, take: bool) -> tuple[int, str] | None:
+    """The file shown on the pressed message; `take` forgets it (a button imports once)."""
     message = pressed_message(update)
     if message is None:
         return None
     pending = RosterPending.load(context)
-    taken = pending.take(message.message_id)
-    pending.save(context)
-    return taken
+    found = pending.take(message.message_id) if take else pending.peek(message.message_id)
+    if take:
+        pending.save(context)
+    return found
+
+
+async def _gone(update: Update, context: BotContext) -> None:
+    await ack(update, context.i18n.gettext("This file is already being imported, or was cancelled. Send it again "
+                                           "to import it."), alert=True)
 
 
 @requires("admin")
 async def on_mode(update: Update, context: BotContext) -> None:
+    """➕ imports at once; 🔁 first looks again at what it would end: more than 10% of the region asks twice."""
     choice = ImportMode.of(update)
-    message = pressed_message(update)
-    pending = _take_pending(update, context)
+    mode: Mode = choice.mode if choice is not None else "replace"  # ConfirmReplace: replace, confirmed
+    waiting = _pending(update, context, take=False)
     t = context.i18n
-    if choice is None or message is None or pending is None:  # a second tap, or a file already cancelled
-        await ack(update, t.gettext("This file is already being imported, or was cancelled. Send it again to "
-                                    "import it."), alert=True)
+    if waiting is None or (choice is None and ConfirmReplace.of(update) is None):
+        await _gone(update, context)  # a second tap, or a file already cancelled
+        return
+    if choice is not None and mode == "replace":
+        preview = await context.services.roster.preview(waiting[0])
+        if preview is not None and preview.needs_confirmation:
+            await ack(update)
+            regions = await context.services.roster.regions_of(waiting[0])
+            await edit_or_say(update, context, confirm_text(preview, regions, t), confirm_keyboard(preview, t))
+            return
+    message = pressed_message(update)
+    if _pending(update, context, take=True) is None or message is None:
+        await _gone(update, context)
         return
     await ack(update)
-    file_id, file_name = pending
+    import_id, file_name = waiting
     await edit_or_say(update, context, t.gettext("⏳ Importing {file}…").format(file=escape(file_name)), None)
-    upload = Upload(message.chat.id, message.message_id, context.actor.user_id, file_id, file_name)
-    context.application.create_task(_run(context, upload, choice.mode, False, t), update=update,
+    upload = Upload(message.chat.id, message.message_id, context.actor.user_id, "", file_name)
+    context.application.create_task(_apply(context, upload, import_id, mode, t), update=update,
                                     name="roster-import")
 
 
 @requires("admin")
 async def on_cancel(update: Update, context: BotContext) -> None:
     t = context.i18n
-    if _take_pending(update, context) is None:
-        await ack(update, t.gettext("This file is already being imported, or was cancelled. Send it again to "
-                                    "import it."), alert=True)
+    taken = _pending(update, context, take=True)
+    if taken is None:
+        await _gone(update, context)
         return
     await ack(update)
+    await context.services.roster.cancel(taken[0])
     await edit_or_say(update, context, t.gettext("Okay, nothing was imported."), back_to_menu_keyboard(t))
 
 
 async def resume_imports(context: BotContext) -> None:
-    """At start: finish a roster import that a stop interrupted after it was committed, tidy up the others."""
+    """At start: finish a roster import (or undo) that a stop interrupted after it was committed, tidy up."""
     await context.services.roster.resume()
+
+
+async def tidy_imports(context: BotContext) -> None:
+    """Daily: checked files left waiting expire, staged leftovers and history beyond 30 days are deleted."""
+    await context.services.roster.tidy()
 
 
 def register(application: Application) -> None:
@@ -194,6 +220,9 @@ def register(application: Application) -> None:
     application.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.Document.ALL & ~roster_files,
                                            on_other_document))
     application.add_handler(CallbackQueryHandler(on_mode, pattern=ImportMode.pattern()))
+    application.add_handler(CallbackQueryHandler(on_mode, pattern=ConfirmReplace.pattern()))
     application.add_handler(CallbackQueryHandler(on_cancel, pattern=CancelImport.pattern()))
+    roster_undo.register(application)
     if application.job_queue is not None:
         application.job_queue.run_once(resume_imports, when=0, name="roster-resume")
+        application.job_queue.run_repeating(tidy_imports, interval=TIDY_EVERY, first=TIDY_EVERY, name="roster-tidy")

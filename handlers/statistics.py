@@ -1,5 +1,5 @@
-"""/statistik: numbers as text plus three PNG charts. Admins see everything (or `/statistik 64.08.01`);
-officials see their own area only (checked on the server)."""
+"""/statistik: numbers as text (coverage per area against its target included) plus five PNG charts. Admins see
+everything (or `/statistik 64.08.01`); officials see their own area only (checked on the server)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from telegram import InputFile, Update
 from telegram.ext import Application, CommandHandler
 
 from bot.domain import charts
+from bot.domain.coverage import AreaCoverage, CoverageReport, region_name, share_text
+from bot.domain.coverage_report import KIND_LABELS, bars_title, coverage_chart, trend_chart
 from bot.domain.i18n import N_, Translator
+from bot.domain.markup import escape
 from bot.domain.regions import region, short_name
 from bot.domain.statistics import Refusal, Statistics, StatisticsRefused
 from bot.domain.status_check import NIK_FAILURES_PER_DAY
@@ -22,10 +25,12 @@ STATUS_LABELS = {"protected": N_("protected"), "inactive": N_("inactive"), "not_
                  "limited": N_("limit reached")}
 ELIGIBILITY_LABELS = {"likely": N_("likely"), "needs_verification": N_("to be verified"),
                       "not_eligible": N_("not eligible")}
-REQUEST_LABELS = {"new": N_("new"), "contacted": N_("contacted"), "registered": N_("registered"),
-                  "not_eligible": N_("not eligible"), "unreachable": N_("unreachable")}
+REQUEST_LABELS = {"new": N_("new"), "contacted": N_("contacted"), "proposed": N_("proposed"),
+                  "registered": N_("registered"), "not_eligible": N_("not eligible"),
+                  "unreachable": N_("unreachable"), "withdrawn": N_("withdrawn")}
 FUNNEL_LABELS = {"received": N_("Received"), "followed_up": N_("Followed up"), "registered": N_("Registered")}
 MAX_AREA_LINES = 10
+MAX_COVERAGE_LINES = 20  # Kutai Timur has 18 kecamatan
 
 
 def _breakdown(t: Translator, counts: dict[str, int], labels: dict[str, str]) -> str:
@@ -72,15 +77,43 @@ def statistics_text(t: Translator, s: Statistics) -> str:
     else:
         lines.append(_("Median time to first follow-up: no follow-up yet"))
     lines.append(_("On the roster: {n} people").format(n=t.number(s.roster)))
-    for item in s.coverage:
-        lines.append(_("Coverage {name}: {roster} of {target} ({percent})").format(
-            name=item.name, roster=t.number(item.roster), target=t.number(item.target),
-            percent=t.percent(item.share)))
+    if s.coverage is not None:
+        lines += coverage_lines(t, s.coverage)
     return "\n".join(lines)
 
 
+def _coverage_line(t: Translator, area: AreaCoverage, bullet: str = "") -> str:
+    _ = t.gettext
+    if area.target is not None and area.share is not None:
+        return bullet + _("{name}: {active} of {kind} {target} ({share})").format(
+            name=escape(area.name), active=t.number(area.active), kind=t.gettext(KIND_LABELS[area.target.kind]),
+            target=t.number(area.target.value), share=share_text(t, area.share))
+    if area.part is not None:
+        return bullet + _("{name}: {active} ({share} of the members above, no target)").format(
+            name=escape(area.name), active=t.number(area.active), share=share_text(t, area.part))
+    return bullet + _("{name}: {active} (no target)").format(name=escape(area.name), active=t.number(area.active))
+
+
+def coverage_lines(t: Translator, report: CoverageReport) -> list[str]:
+    """Active members per area against its target (share of the area above when it has none), and sources."""
+    _ = t.gettext
+    lines = [_("🛡 <b>Coverage</b> (active members on {date}):").format(date=t.date(report.day))]
+    if report.scope:
+        lines.append(_coverage_line(t, report.area))
+    shown = [a for a in report.parts if a.active or a.target][:MAX_COVERAGE_LINES]
+    lines += [_coverage_line(t, area, "  • ") for area in shown]
+    hidden = len([a for a in report.parts if a.active or a.target]) - len(shown)
+    if hidden > 0:
+        lines.append("  " + _("… and {n} more (/cakupan for the full list)").format(n=hidden))
+    for target in report.sources[:3]:
+        lines.append(_("Target {name}: {source} ({date})").format(
+            name=escape(region_name(target.region)), source=escape(target.source), date=t.date(target.valid_from)))
+    return lines
+
+
 def render_charts(t: Translator, s: Statistics) -> list[tuple[str, bytes]]:
-    """(caption, PNG) for: requests per area by status, the request funnel, the weekly trend."""
+    """(caption, PNG) for: requests per area by status, the request funnel, the weekly trend; then coverage per
+    area and the monthly coverage trend."""
     _ = t.gettext
     areas = sorted(s.requests_by_area.items(), key=lambda item: -sum(item[1].values()))[:12]
     names = [_area_name(code) for code, _unused in areas]
@@ -93,7 +126,11 @@ def render_charts(t: Translator, s: Statistics) -> list[tuple[str, bytes]]:
     weeks = [t.date(week, "d MMM") for week in s.weeks]
     trend = charts.weekly_trend(_("Per week"), weeks, {_("Interest requests"): s.weekly_requests,
                                                        _("Status checks"): s.weekly_checks})
-    return [(per_area, bars), (_("From request to registration"), funnel), (_("Per week"), trend)]
+    pictures = [(per_area, bars), (_("From request to registration"), funnel), (_("Per week"), trend)]
+    if s.coverage is not None:
+        pictures += [(bars_title(t, s.coverage), coverage_chart(t, s.coverage)),
+                     (_("Active members at the end of each month"), trend_chart(t, s.coverage))]
+    return pictures
 
 
 REFUSALS: dict[Refusal, str] = {

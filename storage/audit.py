@@ -16,7 +16,12 @@ from storage.schema import metadata, utc
 
 ACTIONS = ("nik_view", "export", "status_change", "note", "invite", "invite_accepted", "revoke",
            "worker_edit", "withdraw",  # a worker changed or withdrew their own request
-           "question_view", "question_answer", "faq_learn")  # the questions inbox and the FAQ learning loop
+           "question_view", "question_answer", "faq_learn",  # the questions inbox and the FAQ learning loop
+           "roster_import", "roster_undo",  # a roster batch imported (target: batch id) or undone
+           "broadcast_created", "broadcast_sent", "broadcast_paused", "broadcast_resumed", "broadcast_stopped",
+           "proposal",  # requests marked proposed (usulan) / a desa's proposal list downloaded
+           "assisted_registration", "assisted_erase",  # a worker without Telegram registered / erased by an official
+           "coverage_target")  # an admin set or removed a region's coverage target (/target; target: region code)
 
 audit_log = sa.Table(
     "audit_log",
@@ -102,3 +107,26 @@ class AuditRepository:
             stmt = stmt.where(audit_log.c.action == action)
         async with self.db.read() as conn:
             return int((await conn.execute(stmt)).scalar_one())
+
+    async def page(self, actions: tuple[str, ...] | None, actor_id: int | None, *, limit: int,
+                   offset: int) -> tuple[list[AuditEntry], int]:
+        """Entries of these actions (None: all) by this person (None: anyone), newest first; and how many."""
+        where: list[sa.ColumnElement[bool]] = []
+        if actions is not None:
+            where.append(audit_log.c.action.in_(list(actions)))
+        if actor_id is not None:
+            where.append(audit_log.c.actor_id == actor_id)
+        async with self.db.read() as conn:
+            total = int((await conn.execute(sa.select(sa.func.count()).select_from(audit_log).where(*where)))
+                        .scalar_one())
+            rows = await conn.execute(sa.select(audit_log).where(*where)
+                                      .order_by(audit_log.c.at.desc(), audit_log.c.id.desc())
+                                      .limit(limit).offset(offset))
+            return [_entry(r) for r in rows], total
+
+    async def recent_actors(self, limit: int = 12) -> list[int]:
+        """The people who acted last, most recent first."""
+        last = sa.func.max(audit_log.c.id).label("last")
+        stmt = sa.select(audit_log.c.actor_id, last).group_by(audit_log.c.actor_id).order_by(last.desc()).limit(limit)
+        async with self.db.read() as conn:
+            return [int(r.actor_id) for r in await conn.execute(stmt)]

@@ -12,9 +12,11 @@ may still hold a typed reason in `status_reason` until `plain_reasons` / `seal_r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -23,11 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from storage.audit import NewAuditEntry, audit_log, write_entry
 from storage.db import Database
 from storage.officials import NoteRecord, followup_notes
+from storage.roster import roster_members
 from storage.schema import metadata, utc
 
 WITHDRAWN = "withdrawn"  # the worker took the request back (/dataku): closed, a new request can follow
-STATUSES = ("new", "contacted", "registered", "not_eligible", "unreachable", WITHDRAWN)
-OPEN_STATUSES = ("new", "contacted", "unreachable")  # still waiting for an outcome: a new request updates these
+PROPOSED = "proposed"  # the desa put the worker on its proposal list (usulan) to the district; waits for the roster
+STATUSES = ("new", "contacted", PROPOSED, "registered", "not_eligible", "unreachable", WITHDRAWN)
+OPEN_STATUSES = ("new", "contacted", "unreachable", PROPOSED)  # waiting for an outcome: a new request updates these
 # What the worker may change in an open request (/dataku → ✏️), already encrypted/hashed by the caller.
 WORKER_EDITABLE = frozenset({"name_enc", "nik_hash", "nik_enc", "birth_date_enc", "phone_enc", "note_enc", "desa_code",
                              "kecamatan_code", "kabupaten_code", "occupation", "nik_outside_region"})
@@ -35,13 +39,15 @@ WORKER_AUDIT_ACTIONS = ("worker_edit", "withdraw")  # the worker is the actor: a
 REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U (read aloud over the phone)
 REF_LENGTH = 5
 PRESET_PREFIX = "reason:"  # a preset status reason ("reason:member"), stored in clear
+ROSTER_PREFIX = "roster:"  # registered, confirmed by roster import N: "roster:<N>:<previous status>", in clear
+NOTICE_BATCH = 200  # requests closed per transaction after a roster import
 
 interest_requests = sa.Table(
     "interest_requests",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("ref", sa.String(16), nullable=False),
-    sa.Column("user_id", sa.BigInteger, nullable=False, index=True),
+    sa.Column("user_id", sa.BigInteger, nullable=True, index=True),  # None: registered by an official (assisted)
     sa.Column("nik_hash", sa.String(64), nullable=False, index=True),
     sa.Column("nik_enc", sa.Text, nullable=False),
     sa.Column("name_enc", sa.Text, nullable=False),
@@ -61,8 +67,47 @@ interest_requests = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("first_action_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("worker_changed_at", sa.DateTime(timezone=True), nullable=True),  # last edit/withdrawal by the worker
+    # assisted registration (0011s): the official who registered a worker without Telegram and witnessed the
+    # paper consent form, its number and when it was recorded
+    sa.Column("assisted_by", sa.BigInteger, nullable=True),
+    sa.Column("consent_form", sa.String(40), nullable=True),
+    sa.Column("consent_at", sa.DateTime(timezone=True), nullable=True),
+    # a roster import confirmed the request and its worker has not been told yet (0011q): failed sends so far
+    sa.Column("roster_notice", sa.Integer, nullable=True, index=True),
     sa.Index("ux_interest_requests_ref", "ref", unique=True),
 )
+
+
+@dataclass(frozen=True)
+class CrossCheck:
+    """What else is known about a request's NIK, for the official's card (never shown to the worker): the roster
+    entry's period (None: not on the roster) and the references of requests with the same NIK from other
+    Telegram accounts (or registered by an official), withdrawn ones left out."""
+
+    roster_mulai: dt.date | None = None
+    roster_berakhir: dt.date | None = None
+    roster_removed_on: dt.date | None = None
+    other_refs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RosterConfirmed:
+    """A request a roster import closed (for the audit and the notice)."""
+
+    id: int
+    ref: str
+    desa_code: str
+    previous_status: str
+
+
+@dataclass(frozen=True)
+class RosterNotice:
+    """A "you are now protected" message owed: the request and the roster period that confirmed it."""
+
+    record: InterestRecord
+    mulai: dt.date | None
+    berakhir: dt.date | None
+    removed_on: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -71,7 +116,7 @@ class InterestRecord:
 
     id: int
     ref: str
-    user_id: int
+    user_id: int | None  # None: an assisted request (the worker has no Telegram; see assisted_by)
     nik_hash: str
     nik_enc: str
     name_enc: str
@@ -91,6 +136,11 @@ class InterestRecord:
     first_action_at: dt.datetime | None
     status_reason_enc: str | None = None
     worker_changed_at: dt.datetime | None = None
+    assisted_by: int | None = None
+    consent_form: str | None = None
+    consent_at: dt.datetime | None = None
+    roster_notice: int | None = None  # "you are now protected" owed (failed sends so far); None: nothing owed
+    cross: CrossCheck | None = None  # what the roster and other accounts say about this NIK (the official's card)
 
     @property
     def is_open(self) -> bool:
@@ -116,8 +166,11 @@ class SaveResult:
 
 
 def _record(row: sa.Row) -> InterestRecord:
-    m = dict(row._mapping)
-    for key in ("created_at", "updated_at", "first_action_at", "worker_changed_at"):
+    return _record_of(dict(row._mapping))
+
+
+def _record_of(m: dict[str, Any]) -> InterestRecord:
+    for key in ("created_at", "updated_at", "first_action_at", "worker_changed_at", "consent_at"):
         m[key] = utc(m[key])
     m["nik_outside_region"] = bool(m["nik_outside_region"])
     return InterestRecord(**m)
@@ -252,6 +305,25 @@ class InterestRepository:
         async with self.db.read() as conn:
             return int((await conn.execute(stmt)).scalar_one())
 
+    async def desa_counts(
+        self, area_codes: list[str] | None, statuses: tuple[str, ...] | list[str],
+    ) -> list[tuple[str, int]]:
+        """(desa code, how many requests with these statuses) in these areas (None: everywhere), by desa code
+        (issue 12: the desa with a proposal list to download)."""
+        t = interest_requests
+        stmt = _areas_where(sa.select(t.c.desa_code, sa.func.count()).select_from(t), area_codes, statuses)
+        stmt = stmt.group_by(t.c.desa_code).order_by(t.c.desa_code)
+        async with self.db.read() as conn:
+            return [(row[0], int(row[1])) for row in await conn.execute(stmt)]
+
+    async def list_by_status_in_desa(self, desa_code: str, statuses: tuple[str, ...] | list[str],
+                                     limit: int) -> list[InterestRecord]:
+        """The requests of one desa with these statuses, oldest first (a desa's proposal list)."""
+        t = interest_requests
+        stmt = sa.select(t).where(t.c.desa_code == desa_code, t.c.status.in_(list(statuses)))
+        async with self.db.read() as conn:
+            return [_record(r) for r in await conn.execute(stmt.order_by(t.c.created_at, t.c.id).limit(limit))]
+
     async def set_status(
         self, request_id: int, status: str, reason: str | None, now: dt.datetime, reason_enc: str | None = None,
     ) -> InterestRecord:
@@ -285,10 +357,11 @@ class InterestRepository:
             row = (await conn.execute(sa.select(interest_requests).where(interest_requests.c.id == request_id))).first()
             if row is None:
                 return None
+            record = dataclasses.replace(_record(row), cross=await self._cross_check(conn, _record(row)))
             notes = await conn.execute(sa.select(n.c.id, n.c.request_id, n.c.official_id, n.c.text_enc, n.c.created_at)
                                        .where(n.c.request_id == request_id).order_by(n.c.id))
-            return _record(row), [NoteRecord(r.id, r.request_id, r.official_id, r.text_enc,
-                                             utc(r.created_at) or r.created_at) for r in notes]
+            return record, [NoteRecord(r.id, r.request_id, r.official_id, r.text_enc,
+                                       utc(r.created_at) or r.created_at) for r in notes]
 
     async def change_status(
         self, seen: InterestRecord, status: str, reason: str | None, now: dt.datetime, audit: NewAuditEntry,
@@ -323,7 +396,7 @@ class InterestRepository:
         """An official's note about a request (encrypted by the caller), with its audit entry, in one transaction."""
         async with self.db.transaction() as conn:
             await conn.execute(sa.insert(followup_notes).values(
-                request_id=request.id, worker_id=request.user_id, official_id=official_id, text_enc=text_enc,
+                request_id=request.id, worker_id=request.user_id or 0, official_id=official_id, text_enc=text_enc,
                 created_at=now))
             await write_entry(conn, audit, now)
 
@@ -382,6 +455,7 @@ class InterestRepository:
         async with self.db.read() as conn:
             rows = await conn.execute(sa.select(t.c.id, t.c.status_reason).where(
                 t.c.status_reason.is_not(None), t.c.status_reason.not_in(presets),
+                ~t.c.status_reason.startswith(ROSTER_PREFIX),  # a roster confirmation's code, not typed text
             ).order_by(t.c.id).limit(limit))
             return [(r.id, r.status_reason) for r in rows]
 
@@ -405,3 +479,166 @@ class InterestRepository:
                 audit_log.c.actor_id == user_id, audit_log.c.action.in_(WORKER_AUDIT_ACTIONS)).values(actor_id=0))
             result = await conn.execute(sa.delete(interest_requests).where(interest_requests.c.user_id == user_id))
             return int(result.rowcount or 0)
+
+    # ------------------------------------------------------------------ assisted registration (issue 12)
+
+    async def open_with_nik(self, nik_hash: str) -> InterestRecord | None:
+        """The newest open request with this NIK, whoever made it (an official registering a worker must not
+        file the same person twice)."""
+        t = interest_requests
+        async with self.db.read() as conn:
+            row = (await conn.execute(sa.select(t).where(t.c.nik_hash == nik_hash, t.c.status.in_(OPEN_STATUSES))
+                                      .order_by(t.c.id.desc()).limit(1))).first()
+        return _record(row) if row else None
+
+    async def create_assisted(
+        self, *, fields: EncryptedFields, desa_code: str, kecamatan_code: str, kabupaten_code: str,
+        occupation: str, language: str, nik_outside_region: bool, assisted_by: int, consent_form: str,
+        now: dt.datetime, audit: NewAuditEntry,
+    ) -> tuple[InterestRecord, bool]:
+        """A request an official registers for a worker without Telegram (user_id NULL), with the paper consent
+        and its audit entry (target: the new reference), in one transaction. When an open request with this NIK
+        already exists nothing is written: returns (that request, False); else (the new request, True)."""
+        t = interest_requests
+        for _attempt in range(8):
+            ref = new_ref()
+            try:
+                async with self.db.transaction() as conn:
+                    existing = (await conn.execute(sa.select(t).where(
+                        t.c.nik_hash == fields.nik_hash, t.c.status.in_(OPEN_STATUSES)).order_by(t.c.id.desc())
+                        .limit(1))).first()
+                    if existing is not None:
+                        return _record(existing), False
+                    result = await conn.execute(sa.insert(t).values(
+                        ref=ref, user_id=None, nik_hash=fields.nik_hash, nik_enc=fields.nik_enc,
+                        name_enc=fields.name_enc, phone_enc=fields.phone_enc, birth_date_enc=fields.birth_date_enc,
+                        note_enc=fields.note_enc, desa_code=desa_code, kecamatan_code=kecamatan_code,
+                        kabupaten_code=kabupaten_code, occupation=occupation, language=language,
+                        nik_outside_region=nik_outside_region, status="new", created_at=now, updated_at=now,
+                        assisted_by=assisted_by, consent_form=consent_form, consent_at=now,
+                    ).returning(t.c.id))
+                    request_id = int(result.scalar_one())
+                    await write_entry(conn, dataclasses.replace(audit, target=ref), now)
+                    row = (await conn.execute(sa.select(t).where(t.c.id == request_id))).one()
+                return _record(row), True
+            except IntegrityError:  # the random reference is taken: draw another
+                continue
+        raise RuntimeError("could not draw a free reference number")
+
+    async def erase_assisted(self, request_id: int, now: dt.datetime, audit: NewAuditEntry) -> bool:
+        """Delete an assisted request (no Telegram owner) and the officials' notes about it, with the audit entry,
+        in one transaction (the worker asked at the desa). False: gone already, or not an assisted request."""
+        t = interest_requests
+        async with self.db.transaction() as conn:
+            result = await conn.execute(sa.delete(t).where(t.c.id == request_id, t.c.user_id.is_(None)))
+            if not result.rowcount:
+                return False
+            await conn.execute(sa.delete(followup_notes).where(followup_notes.c.request_id == request_id))
+            await write_entry(conn, audit, now)
+        return True
+
+    # ------------------------------------------------------------------ roster ↔ requests (issue 12)
+
+    @staticmethod
+    async def _cross_check(conn: AsyncConnection, record: InterestRecord) -> CrossCheck:
+        """The roster entry of the request's NIK and other accounts' requests with it (two index lookups)."""
+        t, m = interest_requests, roster_members
+        member = (await conn.execute(sa.select(m.c.mulai, m.c.berakhir, m.c.removed_on)
+                                     .where(m.c.nik_hash == record.nik_hash))).first()
+        others = await conn.execute(sa.select(t.c.ref).where(
+            t.c.nik_hash == record.nik_hash, t.c.id != record.id, t.c.status != WITHDRAWN,
+            sa.or_(t.c.user_id.is_(None), t.c.user_id != record.user_id) if record.user_id is not None
+            else sa.true()).order_by(t.c.id).limit(5))
+        return CrossCheck(member.mulai if member else None, member.berakhir if member else None,
+                          member.removed_on if member else None, tuple(ref for (ref,) in others))
+
+    async def roster_entry(self, nik_hash: str) -> tuple[dt.date, dt.date, dt.date | None, str] | None:
+        """(mulai, berakhir, removed_on, nama_enc) of the roster entry with this NIK hash, None when it is not
+        listed."""
+        m = roster_members
+        async with self.db.read() as conn:
+            row = (await conn.execute(sa.select(m.c.mulai, m.c.berakhir, m.c.removed_on, m.c.nama_enc)
+                                      .where(m.c.nik_hash == nik_hash))).first()
+        return (row.mulai, row.berakhir, row.removed_on, row.nama_enc) if row else None
+
+    async def confirm_by_roster(
+        self, import_id: int, today: dt.date, now: dt.datetime, actor_id: int = 0, limit: int = NOTICE_BATCH,
+    ) -> list[RosterConfirmed]:
+        """Close (one transaction, up to `limit`) the open requests whose NIK roster import `import_id` brought in or
+        renewed, still covered (not ended, `berakhir` ≥ today): status `registered`, reason
+        "roster:<import id>:<previous status>", the notice marked as owed, an audit entry each (actor 0: the
+        system). Starts from the open requests (an index on status) and looks each NIK up in the roster (its
+        unique index), so the size of the import does not matter. Call again until it returns []."""
+        t, m = interest_requests, roster_members
+        query = (sa.select(t.c.id, t.c.ref, t.c.desa_code, t.c.status)
+                 .select_from(t.join(m, m.c.nik_hash == t.c.nik_hash))
+                 .where(t.c.status.in_(OPEN_STATUSES), m.c.import_id == import_id, m.c.removed_on.is_(None),
+                        m.c.berakhir >= today).order_by(t.c.id).limit(limit))
+        closed: list[RosterConfirmed] = []
+        async with self.db.transaction() as conn:
+            for row in (await conn.execute(query)).all():
+                result = await conn.execute(sa.update(t).where(t.c.id == row.id, t.c.status == row.status).values(
+                    status="registered", status_reason=f"{ROSTER_PREFIX}{import_id}:{row.status}",
+                    status_reason_enc=None, updated_at=now, roster_notice=0))
+                if not result.rowcount:
+                    continue
+                await write_entry(conn, NewAuditEntry(
+                    actor_id=actor_id, action="status_change", area_code=row.desa_code, target=row.ref,
+                    detail=f"{row.status}→registered ({ROSTER_PREFIX}{import_id})"), now)
+                closed.append(RosterConfirmed(row.id, row.ref, row.desa_code, row.status))
+        return closed
+
+    async def owed_notices(self, after_id: int = 0, limit: int = NOTICE_BATCH) -> list[RosterNotice]:
+        """Requests whose "you are now protected" message is owed (by id, after `after_id`), with their roster
+        period (None when the NIK is no longer listed)."""
+        t, m = interest_requests, roster_members
+        query = (sa.select(t, m.c.mulai.label("_mulai"), m.c.berakhir.label("_berakhir"),
+                           m.c.removed_on.label("_removed_on"))
+                 .select_from(t.outerjoin(m, m.c.nik_hash == t.c.nik_hash))
+                 .where(t.c.roster_notice >= 0, t.c.id > after_id).order_by(t.c.id).limit(limit))
+        found = []
+        async with self.db.read() as conn:
+            for row in await conn.execute(query):
+                values = {str(k): v for k, v in row._mapping.items() if not str(k).startswith("_")}
+                found.append(RosterNotice(_record_of(values), row._mulai, row._berakhir, row._removed_on))
+        return found
+
+    async def notice_done(self, request_id: int) -> None:
+        """The message was sent (or can never be): nothing owed any more."""
+        t = interest_requests
+        async with self.db.transaction() as conn:
+            await conn.execute(sa.update(t).where(t.c.id == request_id).values(roster_notice=None))
+
+    async def notice_failed(self, request_id: int, max_tries: int) -> bool:
+        """A send failed for now: counted; after `max_tries` the message is given up (True)."""
+        t = interest_requests
+        async with self.db.transaction() as conn:
+            await conn.execute(sa.update(t).where(t.c.id == request_id, t.c.roster_notice.is_not(None))
+                               .values(roster_notice=t.c.roster_notice + 1))
+            tries = (await conn.execute(sa.select(t.c.roster_notice).where(t.c.id == request_id))).scalar()
+            if tries is not None and tries >= max_tries:
+                await conn.execute(sa.update(t).where(t.c.id == request_id).values(roster_notice=None))
+                return True
+        return False
+
+    async def reopen_undone(self, import_id: int, now: dt.datetime, actor_id: int = 0) -> list[str]:
+        """Roster import `import_id` was undone: the requests it closed (still as it left them) go back to their
+        previous status, the notice no longer owed, an audit entry each. Returns their references."""
+        t = interest_requests
+        prefix = f"{ROSTER_PREFIX}{import_id}:"
+        reopened: list[str] = []
+        async with self.db.transaction() as conn:
+            rows = (await conn.execute(sa.select(t.c.id, t.c.ref, t.c.desa_code, t.c.status_reason).where(
+                t.c.status == "registered", t.c.status_reason.startswith(prefix)))).all()
+            for row in rows:
+                previous = row.status_reason[len(prefix):]
+                if previous not in OPEN_STATUSES:
+                    continue
+                await conn.execute(sa.update(t).where(t.c.id == row.id, t.c.status_reason == row.status_reason)
+                                   .values(status=previous, status_reason=None, updated_at=now, roster_notice=None))
+                await write_entry(conn, NewAuditEntry(
+                    actor_id=actor_id, action="status_change", area_code=row.desa_code, target=row.ref,
+                    detail=f"registered→{previous} ({ROSTER_PREFIX}{import_id} undone)"), now)
+                reopened.append(row.ref)
+        return reopened
+

@@ -12,7 +12,16 @@ away. A valid file is committed in one short transaction (`commit_import`: statu
 return), then copied into `roster_members` chunk by chunk in NIK hash order, each chunk its own short
 transaction that also moves the import's `applied_through` mark; then its staged rows are deleted. Whoever finds
 a committed import (the importer, the next import, the bot at start) finishes it from the mark, oldest first.
-Status of an import: running → rejected | validated | failed, or running → applying → imported.
+A checked file waits staged for the admin's choice ("ready"; thrown away when cancelled or after a day), so
+that the choice commits it without reading the file again; `preview` compares its NIK hashes with the roster by
+reads only (new / updated / ended per kecamatan: exactly what applying it then does, unless another import
+comes between).
+Every change an import makes to a roster row is recorded in `roster_history` in the same chunk transaction
+(inserted: the row id; updated: every column before; ended: the row id), so that the import can be undone: the
+undo restores those rows chunk by chunk (each chunk also deletes its history rows, so a crash resumes where it
+stopped) and is refused while an import applies or when a later import changed the same rows.
+Status of an import: running → rejected | validated (dry run) | failed, running → ready → cancelled | expired,
+or running [→ ready] → applying → imported [→ undoing → undone].
 The price of short transactions: while a committed import is being applied (about a second per 20,000 rows),
 a reader may see some of its rows already and others not yet — each person's row is the old or the new one,
 never a mix — and a `replace` ends the people it does not list only once all its rows are in.
@@ -55,6 +64,9 @@ roster_imports = sa.Table(
     # while "applying": every staged row with a NIK hash up to this one is in roster_members (rows are applied in
     # NIK hash order: the index on nik_hash is then written in place, not all over; a restart resumes here)
     sa.Column("applied_through", sa.String(64)),
+    sa.Column("committed_at", sa.DateTime(timezone=True)),  # None: imported before undo existed (no history)
+    sa.Column("undone_at", sa.DateTime(timezone=True)),
+    sa.Column("undone_by", sa.String(64)),
 )
 
 roster_members = sa.Table(
@@ -101,14 +113,56 @@ roster_staging = sa.Table(
     sa.Index("ix_roster_staging_import", "import_id", "id"),
 )
 
+# What an import changed, row by row, so that it can be undone (written in the transaction of the change):
+# kind "insert" (the row did not exist: only its id), "update" (every column as it was before; `prev_import_id`
+# is the row's import_id then) or "end" (a `replace` ended it: removed_on was empty). Deleted by the undo, and
+# 30 days after the import (UNDO_WINDOW in the domain) by the daily tidy-up.
+roster_history = sa.Table(
+    "roster_history",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("import_id", sa.Integer, nullable=False),
+    sa.Column("member_id", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("nik_enc", sa.Text),
+    sa.Column("verify_hash", sa.String(64)),
+    sa.Column("nama_enc", sa.Text),
+    sa.Column("kpj_enc", sa.Text),
+    sa.Column("kode_desa", sa.String(16)),
+    sa.Column("kode_kecamatan", sa.String(12)),
+    sa.Column("kode_kabupaten", sa.String(8)),
+    sa.Column("program", sa.String(32)),
+    sa.Column("sumber_dana", sa.String(24)),
+    sa.Column("mulai", sa.Date),
+    sa.Column("berakhir", sa.Date),
+    sa.Column("prev_import_id", sa.Integer),
+    sa.Column("updated_at", sa.DateTime(timezone=True)),
+    sa.Column("removed_on", sa.Date),
+    sa.Index("ix_roster_history_import", "import_id", "id"),
+    sa.Index("ix_roster_history_member", "member_id"),
+)
+# The member columns an update's before-image keeps (import_id as prev_import_id).
+HISTORY_COLUMNS = (
+    "nik_enc", "verify_hash", "nama_enc", "kpj_enc", "kode_desa", "kode_kecamatan", "kode_kabupaten", "program",
+    "sumber_dana", "mulai", "berakhir", "updated_at", "removed_on",
+)
+
 # The columns an import writes (staged, then copied into roster_members; `removed_on` is cleared).
 STAGED_COLUMNS = (
     "nik_hash", "nik_enc", "verify_hash", "nama_enc", "kpj_enc", "kode_desa", "kode_kecamatan",
     "kode_kabupaten", "program", "sumber_dana", "mulai", "berakhir", "import_id", "updated_at",
 )
 MEMBER_COLUMNS = (*STAGED_COLUMNS, "removed_on")
+APPLIED_STATES = ("applying", "imported", "undoing", "undone")  # committed imports, whatever came after
 _APPLY_LOCK = 0x524F_5354  # PostgreSQL advisory lock: one chunk of the roster moved at a time, across processes
 _MAX_TURN = 0.1  # seconds: the longest pause left to other writers after a chunk (SQLite)
+
+def in_regions(codes: Sequence[str], table: sa.Table | None = None) -> sa.ColumnElement[bool]:
+    """Rows of these kabupaten (64.08) or kecamatan (64.08.01) codes."""
+    t = roster_members if table is None else table
+    parts = [t.c.kode_kecamatan == code if code.count(".") == 2 else t.c.kode_kabupaten == code for code in codes]
+    return sa.or_(*parts) if parts else sa.false()
+
 
 def active_on(day: dt.date | None) -> sa.ColumnElement[bool]:
     """Roster rows whose period covers `day` (no condition for None)."""
@@ -149,6 +203,20 @@ class ImportRecord:
     created_at: dt.datetime
     finished_at: dt.datetime | None
     applied_through: str | None = None
+    committed_at: dt.datetime | None = None
+    undone_at: dt.datetime | None = None
+    undone_by: str | None = None
+
+
+@dataclass(frozen=True)
+class AreaCount:
+    """What an import would do in one kecamatan (the preview)."""
+
+    kecamatan: str
+    new: int = 0
+    updated: int = 0
+    ended: int = 0
+    current: int = 0  # people listed there now (not ended)
 
 
 def _member(row: sa.Row[Any]) -> MemberRecord:
@@ -167,6 +235,7 @@ def _import(row: sa.Row[Any]) -> ImportRecord:
         regions=m["regions"], rows_total=m["rows_total"], inserted=m["inserted"], updated=m["updated"],
         ended=m["ended"], errors=m["errors"], created_at=utc(m["created_at"]) or m["created_at"],
         finished_at=utc(m["finished_at"]), applied_through=m["applied_through"],
+        committed_at=utc(m["committed_at"]), undone_at=utc(m["undone_at"]), undone_by=m["undone_by"],
     )
 
 
@@ -217,24 +286,96 @@ class RosterRepository:
             result = await conn.execute(sa.delete(s).where(s.c.id.in_(first.scalar_subquery())))
         return int(result.rowcount or 0)
 
-    async def commit_import(self, import_id: int, *, regions: Sequence[str], rows_total: int) -> bool:
-        """The point of no return of a valid import (one short transaction): from now on it will be applied,
-        by this process or, after a crash, by whoever resumes it."""
+    async def mark_ready(self, import_id: int, *, regions: Sequence[str], rows_total: int) -> bool:
+        """A valid file whose rows are all staged waits for the admin's choice (status "ready")."""
         async with self.db.transaction() as conn:
             result = await conn.execute(
                 sa.update(roster_imports)
                 .where(roster_imports.c.id == import_id, roster_imports.c.status == "running")
-                .values(status="applying", regions=",".join(regions)[:255], rows_total=rows_total, inserted=0,
-                        updated=0, ended=0)
+                .values(status="ready", regions=",".join(regions)[:255], rows_total=rows_total)
             )
         return bool(result.rowcount)
 
+    async def commit_import(
+        self, import_id: int, *, now: dt.datetime, mode: str | None = None, regions: Sequence[str] | None = None,
+        rows_total: int | None = None,
+    ) -> bool:
+        """The point of no return of a valid import (one short transaction): from now on it will be applied,
+        by this process or, after a crash, by whoever resumes it. False when it is no longer "running" or
+        "ready" (cancelled, expired, or already committed by a first tap)."""
+        values: dict[str, Any] = {"status": "applying", "inserted": 0, "updated": 0, "ended": 0,
+                                  "committed_at": now}
+        if mode is not None:
+            values["mode"] = mode
+        if regions is not None:
+            values["regions"] = ",".join(regions)[:255]
+        if rows_total is not None:
+            values["rows_total"] = rows_total
+        async with self.db.transaction() as conn:
+            result = await conn.execute(
+                sa.update(roster_imports)
+                .where(roster_imports.c.id == import_id, roster_imports.c.status.in_(("running", "ready")))
+                .values(**values)
+            )
+        return bool(result.rowcount)
+
+    async def close_ready(self, import_id: int | None, status: str, now: dt.datetime,
+                          created_before: dt.datetime | None = None) -> list[int]:
+        """Imports waiting for a choice that will not come: one cancelled, or (`created_before`) all those
+        older than that, expired. Their staged rows are then leftovers. Returns their ids."""
+        imports = roster_imports
+        condition = imports.c.status == "ready"
+        if import_id is not None:
+            condition = sa.and_(condition, imports.c.id == import_id)
+        if created_before is not None:
+            condition = sa.and_(condition, imports.c.created_at < created_before)
+        async with self.db.transaction() as conn:
+            ids = [int(i) for (i,) in await conn.execute(sa.select(imports.c.id).where(condition))]
+            if ids:
+                await conn.execute(sa.update(imports).where(imports.c.id.in_(ids), condition)
+                                   .values(status=status, finished_at=now))
+        return ids
+
+    async def preview(self, import_id: int, regions: Sequence[str]) -> list[AreaCount]:
+        """What committing this staged import would do, per kecamatan, computed by reads only (no write lock):
+        staged rows whose NIK hash is listed are updated, the others new; with `regions` (a `replace`), the
+        people listed there now (not ended) whose NIK hash is not staged would end."""
+        s, m = roster_staging, roster_members
+        areas: dict[str, dict[str, int]] = {}
+
+        def area(code: str) -> dict[str, int]:
+            return areas.setdefault(code, {"new": 0, "updated": 0, "ended": 0, "current": 0})
+
+        async with self.db.read() as conn:
+            rows = await conn.execute(
+                sa.select(s.c.kode_kecamatan, sa.func.count(), sa.func.count(m.c.id))
+                .select_from(s.outerjoin(m, m.c.nik_hash == s.c.nik_hash))
+                .where(s.c.import_id == import_id).group_by(s.c.kode_kecamatan)
+            )
+            for code, total, known in rows:
+                area(code).update(new=int(total) - int(known), updated=int(known))
+            if regions:
+                current = m.c.removed_on.is_(None), in_regions(regions)
+                for code, count in await conn.execute(
+                        sa.select(m.c.kode_kecamatan, sa.func.count()).where(*current).group_by(m.c.kode_kecamatan)):
+                    area(code)["current"] = area(code)["ended"] = int(count)
+                kept = await conn.execute(
+                    sa.select(m.c.kode_kecamatan, sa.func.count())
+                    .select_from(s.join(m, m.c.nik_hash == s.c.nik_hash))
+                    .where(s.c.import_id == import_id, *current).group_by(m.c.kode_kecamatan)
+                )
+                for code, count in kept:
+                    area(code)["ended"] -= int(count)
+        return [AreaCount(code, **counts) for code, counts in sorted(areas.items())]
+
     async def next_committed(self) -> ImportRecord | None:
-        """The oldest import committed but not yet fully applied."""
+        """The next job: the oldest undo not yet finished, else the oldest import committed but not yet fully
+        applied (an undo started only when no import was applying: see `start_undo`)."""
+        imports = roster_imports
         async with self.db.read() as conn:
             row = (await conn.execute(
-                sa.select(roster_imports).where(roster_imports.c.status == "applying")
-                .order_by(roster_imports.c.id).limit(1)
+                sa.select(imports).where(imports.c.status.in_(("undoing", "applying")))
+                .order_by(sa.case((imports.c.status == "undoing", 0), else_=1), imports.c.id).limit(1)
             )).first()
         return _import(row) if row else None
 
@@ -280,6 +421,13 @@ class RosterRepository:
                             s.c.nik_hash > sa.func.coalesce(cursor, ""))
             copied = [c for c in STAGED_COLUMNS if c != "import_id"]
             values: dict[str, Any] = {c: s.c[c] for c in copied if c != "nik_hash"}
+            h = roster_history
+            await conn.execute(sa.insert(h).from_select(  # the rows it updates, as they were
+                ["import_id", "member_id", "kind", *HISTORY_COLUMNS, "prev_import_id"],
+                sa.select(sa.literal(import_id, sa.Integer), m.c.id, sa.literal("update"),
+                          *(m.c[c] for c in HISTORY_COLUMNS), m.c.import_id)
+                .select_from(s.join(m, m.c.nik_hash == s.c.nik_hash)).where(chunk),
+            ))
             updated = (await conn.execute(
                 sa.update(m).where(m.c.nik_hash == s.c.nik_hash, chunk)
                 .values(**values, import_id=import_id, removed_on=None)
@@ -289,6 +437,13 @@ class RosterRepository:
                 [*copied, "import_id"],
                 sa.select(*(s.c[c] for c in copied), sa.literal(import_id, sa.Integer)).where(chunk, ~known),
             ))).rowcount or 0
+            if inserted:  # the rows it inserted (ids now known): those of the chunk it did not update
+                updated_here = sa.exists().where(h.c.member_id == m.c.id, h.c.import_id == import_id)
+                await conn.execute(sa.insert(h).from_select(
+                    ["import_id", "member_id", "kind"],
+                    sa.select(sa.literal(import_id, sa.Integer), m.c.id, sa.literal("insert"))
+                    .select_from(s.join(m, m.c.nik_hash == s.c.nik_hash)).where(chunk, ~updated_here),
+                ))
             if updated or inserted:
                 last = sa.select(sa.func.max(s.c.nik_hash)).where(s.c.id.in_(list(ids))).scalar_subquery()
                 await conn.execute(
@@ -301,9 +456,10 @@ class RosterRepository:
     async def end_missing_chunk(
         self, import_id: int, kabupaten_codes: Sequence[str], today: dt.date, after_id: int, limit: int,
     ) -> int | None:
-        """`replace`: among the next `limit` roster rows (by id, after `after_id`), people of these kabupaten that
-        this import did not list end today. Returns the last id looked at (None: the end of the roster).
-        Does nothing once the import is complete (a second process finishing it may still be looping)."""
+        """`replace`: among the next `limit` roster rows (by id, after `after_id`), people of these kabupaten (or
+        kecamatan) codes that this import did not list end today. Returns the last id looked at (None: the end
+        of the roster). Does nothing once the import is complete (a second process finishing it may still be
+        looping)."""
         m, imports = roster_members, roster_imports
         async with self._chunk() as conn:
             ids = sa.select(m.c.id).where(m.c.id > after_id).order_by(m.c.id).limit(limit).subquery()
@@ -311,12 +467,13 @@ class RosterRepository:
             if upper is None:
                 return None
             still_applying = sa.exists().where(imports.c.id == import_id, imports.c.status == "applying")
-            ended = (await conn.execute(
-                sa.update(m)
-                .where(m.c.id > after_id, m.c.id <= upper, m.c.kode_kabupaten.in_(list(kabupaten_codes)),
-                       m.c.import_id != import_id, m.c.removed_on.is_(None), still_applying)
-                .values(removed_on=today)
-            )).rowcount or 0
+            ending = (m.c.id > after_id, m.c.id <= upper, in_regions(kabupaten_codes), m.c.import_id != import_id,
+                      m.c.removed_on.is_(None), still_applying)
+            await conn.execute(sa.insert(roster_history).from_select(  # the rows it ends (removed_on was empty)
+                ["import_id", "member_id", "kind"],
+                sa.select(sa.literal(import_id, sa.Integer), m.c.id, sa.literal("end")).where(*ending),
+            ))
+            ended = (await conn.execute(sa.update(m).where(*ending).values(removed_on=today))).rowcount or 0
             if ended:
                 await conn.execute(sa.update(imports).where(imports.c.id == import_id)
                                    .values(ended=imports.c.ended + ended))
@@ -329,6 +486,91 @@ class RosterRepository:
                 .where(roster_imports.c.id == import_id, roster_imports.c.status == "applying")
                 .values(status="imported", finished_at=now)
             )
+
+    async def undo_conflict(self, import_id: int) -> int | None:
+        """The latest import applied after this one that changed a roster row this one changed (reads only;
+        None when there is none): that one must be undone first."""
+        mine, later = roster_history.alias("mine"), roster_history.alias("later")
+        async with self.db.read() as conn:
+            found = (await conn.execute(
+                sa.select(later.c.import_id)
+                .select_from(mine.join(later, sa.and_(later.c.member_id == mine.c.member_id, later.c.id > mine.c.id)))
+                .where(mine.c.import_id == import_id).order_by(later.c.id.desc()).limit(1)
+            )).scalar()
+        return int(found) if found is not None else None
+
+    async def applied_count(self) -> int:
+        """How many imports were ever committed (grows with every commit: an undo checks that none came
+        between its look at the history and its start)."""
+        imports = roster_imports
+        async with self.db.read() as conn:
+            return int((await conn.execute(
+                sa.select(sa.func.count()).where(imports.c.status.in_(APPLIED_STATES))
+            )).scalar_one())
+
+    async def start_undo(self, import_id: int, *, by: str, finished_after: dt.datetime, applied: int) -> str:
+        """Mark an import "undoing" (one short transaction), if it still may be: "ok"; "not_undoable" (not
+        imported with a history, undone already, or finished before `finished_after`); "busy" (an import or
+        an undo is being applied); "changed" (an import was committed since `applied` was counted)."""
+        imports = roster_imports
+        async with self.db.transaction() as conn:
+            row = (await conn.execute(sa.select(imports).where(imports.c.id == import_id))).first()
+            record = _import(row) if row else None
+            if (record is None or record.status != "imported" or record.committed_at is None
+                    or record.finished_at is None or record.finished_at < finished_after):
+                return "not_undoable"
+            busy = (await conn.execute(sa.select(sa.func.count()).where(
+                imports.c.status.in_(("applying", "undoing"))))).scalar_one()
+            if busy:
+                return "busy"
+            count = (await conn.execute(sa.select(sa.func.count()).where(
+                imports.c.status.in_(APPLIED_STATES)))).scalar_one()
+            if count != applied:
+                return "changed"
+            await conn.execute(sa.update(imports).where(imports.c.id == import_id, imports.c.status == "imported")
+                               .values(status="undoing", undone_by=by[:64]))
+        return "ok"
+
+    async def undo_chunk(self, import_id: int, limit: int) -> int:
+        """Undo the next `limit` changes of an import being undone (one short transaction): inserted rows are
+        deleted, updated rows get their columns back, ended rows are current again; those history rows are
+        deleted with it (so a chunk done twice does nothing). Returns how many changes were undone."""
+        h, m = roster_history, roster_members
+        async with self._chunk() as conn:
+            ids = [int(i) for (i,) in await conn.execute(
+                sa.select(h.c.id).where(h.c.import_id == import_id).order_by(h.c.id).limit(limit))]
+            if not ids:
+                return 0
+            low, high = ids[0], ids[-1]
+            mine = sa.and_(h.c.import_id == import_id, h.c.id >= low, h.c.id <= high)
+            await conn.execute(sa.delete(m).where(
+                m.c.id.in_(sa.select(h.c.member_id).where(mine, h.c.kind == "insert"))))
+            await conn.execute(
+                sa.update(m).where(m.c.id == h.c.member_id, mine, h.c.kind == "update")
+                .values(**{c: h.c[c] for c in HISTORY_COLUMNS}, import_id=h.c.prev_import_id)
+            )
+            await conn.execute(sa.update(m).where(
+                m.c.id.in_(sa.select(h.c.member_id).where(mine, h.c.kind == "end"))).values(removed_on=None))
+            await conn.execute(sa.delete(h).where(mine))
+        return len(ids)
+
+    async def finish_undo(self, import_id: int, now: dt.datetime) -> None:
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                sa.update(roster_imports)
+                .where(roster_imports.c.id == import_id, roster_imports.c.status == "undoing")
+                .values(status="undone", undone_at=now)
+            )
+
+    async def purge_history(self, finished_before: dt.datetime, limit: int) -> int:
+        """Delete up to `limit` history rows of imports finished before that moment (they can no longer be
+        undone); returns how many."""
+        h, imports = roster_history, roster_imports
+        old = sa.select(imports.c.id).where(imports.c.status == "imported", imports.c.finished_at < finished_before)
+        first = sa.select(h.c.id).where(h.c.import_id.in_(old)).limit(limit)
+        async with self._chunk() as conn:
+            result = await conn.execute(sa.delete(h).where(h.c.id.in_(first.scalar_subquery())))
+        return int(result.rowcount or 0)
 
     async def abandon_stale(self, started_before: dt.datetime, now: dt.datetime) -> list[int]:
         """Imports still "running" that started before `started_before` died with their process: mark them
@@ -349,7 +591,7 @@ class RosterRepository:
             rows = await conn.execute(
                 sa.select(imports.c.id)
                 .where(imports.c.id.in_(sa.select(s.c.import_id).distinct()),
-                       imports.c.status.not_in(("running", "applying")))
+                       imports.c.status.not_in(("running", "ready", "applying")))
                 .order_by(imports.c.id)
             )
             known = [int(i) for (i,) in rows]

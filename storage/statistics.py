@@ -1,20 +1,104 @@
 """Read-only queries for /statistik, over the features' own tables, scoped to an area code prefix
-(kabupaten 64.08, kecamatan 64.08.01, desa 64.08.01.2001; None = everywhere)."""
+(kabupaten 64.08, kecamatan 64.08.01, desa 64.08.01.2001; None = everywhere); roster coverage per desa and at
+month ends; and `coverage_targets`, the targets admins set in chat (an overlay on content/coverage_targets.toml).
+
+A roster member is active on a day when their period covers it (`mulai ≤ day ≤ berakhir`) and no `replace`
+import ended them on or before it (`removed_on` is the day the import ran: from that day they no longer count).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from storage.audit import NewAuditEntry, write_entry
 from storage.db import Database
 from storage.eligibility import eligibility_results
 from storage.interest import interest_requests
 from storage.roster import active_on, roster_members
-from storage.schema import users, utc
+from storage.schema import metadata, users, utc
 from storage.status_checks import status_checks
+from storage.upsert import upsert
+
+coverage_targets = sa.Table(
+    "coverage_targets",
+    metadata,
+    sa.Column("region_code", sa.String(16), primary_key=True),
+    sa.Column("target", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # target | estimate (estimated pekerja rentan)
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("set_by", sa.BigInteger, nullable=False),
+    sa.Column("set_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+def member_active(day: dt.date) -> sa.ColumnElement[bool]:
+    """Roster rows counted as covered on `day` (see the module's docstring)."""
+    m = roster_members.c
+    return sa.and_(m.mulai <= day, m.berakhir >= day, sa.or_(m.removed_on.is_(None), m.removed_on > day))
+
+
+def roster_in_area(prefix: str | None) -> sa.ColumnElement[bool]:
+    """Roster rows of an area at any level (through the indexed code column of that level)."""
+    if not prefix:
+        return sa.true()
+    m = roster_members.c
+    column = {2: m.kode_kabupaten, 3: m.kode_kecamatan, 4: m.kode_desa}.get(len(prefix.split(".")))
+    return column == prefix if column is not None else m.kode_kabupaten.like(prefix + ".%")
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    region_code: str
+    target: int
+    kind: str
+    source: str
+    valid_from: dt.date
+    set_by: int
+    set_at: dt.datetime
+
+
+def _target(row: sa.Row) -> TargetRow:
+    m = row._mapping
+    return TargetRow(region_code=m["region_code"], target=int(m["target"]), kind=m["kind"], source=m["source"],
+                     valid_from=m["valid_from"], set_by=int(m["set_by"]), set_at=utc(m["set_at"]) or m["set_at"])
+
+
+class CoverageTargetRepository:
+    """The targets admins set in chat; each change is audited in the same transaction."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def all(self) -> list[TargetRow]:
+        async with self.db.read() as conn:
+            return [_target(r) for r in await conn.execute(
+                sa.select(coverage_targets).order_by(coverage_targets.c.region_code))]
+
+    async def save(self, row: TargetRow, entry: NewAuditEntry) -> TargetRow | None:
+        """Set (or replace) a region's target; returns the one it replaced."""
+        async with self.db.transaction() as conn:
+            before = (await conn.execute(
+                sa.select(coverage_targets).where(coverage_targets.c.region_code == row.region_code))).first()
+            await upsert(conn, coverage_targets, dataclasses.asdict(row), keys=["region_code"])
+            await write_entry(conn, entry, row.set_at)
+        return _target(before) if before is not None else None
+
+    async def remove(self, region_code: str, entry: NewAuditEntry, now: dt.datetime) -> TargetRow | None:
+        """Drop a region's chat-set target (the content file's figure applies again); None if there was none."""
+        async with self.db.transaction() as conn:
+            before = (await conn.execute(
+                sa.select(coverage_targets).where(coverage_targets.c.region_code == region_code))).first()
+            if before is None:
+                return None
+            await conn.execute(sa.delete(coverage_targets).where(coverage_targets.c.region_code == region_code))
+            await write_entry(conn, entry, now)
+        return _target(before)
 
 
 def _in_area(column: sa.ColumnElement[str], prefix: str | None) -> sa.ColumnElement[bool]:
@@ -98,3 +182,21 @@ class StatisticsRepository:
                 roster = roster.where(roster_members.c.kode_kabupaten.like(prefix + ".%"))
             out.roster = int((await conn.execute(roster)).scalar_one())
         return out
+
+    async def active_by_desa(self, prefix: str | None, day: dt.date) -> dict[str, int]:
+        """Active roster members on `day` per desa code, within the area (desa without members are absent)."""
+        m = roster_members.c
+        async with self.db.read() as conn:
+            rows = await conn.execute(
+                sa.select(m.kode_desa, sa.func.count()).where(roster_in_area(prefix), member_active(day))
+                .group_by(m.kode_desa))
+            return {str(code): int(n) for code, n in rows}
+
+    async def active_on_days(self, prefix: str | None, days: list[dt.date]) -> list[int]:
+        """Active roster members of the area on each day (one pass over the area's rows)."""
+        if not days:
+            return []
+        columns = [sa.func.coalesce(sa.func.sum(sa.case((member_active(day), 1), else_=0)), 0) for day in days]
+        async with self.db.read() as conn:
+            row = (await conn.execute(sa.select(*columns).where(roster_in_area(prefix)))).one()
+        return [int(n) for n in row]

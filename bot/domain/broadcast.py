@@ -32,6 +32,7 @@ from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain.audience import Audience, AudienceResolver
+from bot.domain.audit import AuditService
 from bot.domain.clock import Clock
 from bot.domain.i18n import Translator
 
@@ -477,6 +478,11 @@ class BroadcastService:
     tasks: dict[int, asyncio.Task[None]] = field(default_factory=dict)
     after_send: Callable[[int], Awaitable[None]] | None = None  # tests/benchmark: simulate a crash mid-send
     tz: ZoneInfo = WITA  # the admins' local time, for the times they type
+    audit: AuditService | None = None  # created / sent / paused / resumed / stopped (ids and codes only)
+
+    async def _audit(self, action: str, job_id: int, by: int | None, detail: str | None = None) -> None:
+        if self.audit is not None and by is not None:
+            await self.audit.record(actor_id=by, action=action, target=f"broadcast#{job_id}", detail=detail)
 
     def attach(self, transport: Transport) -> None:
         """The Telegram layer hands over its transport when the Application starts."""
@@ -534,6 +540,9 @@ class BroadcastService:
             audience_kind=draft.audience.kind, audience_value=draft.audience.value, state="scheduled",
             scheduled_at=scheduled_at or now, now=now,
         )
+        audience = f"audience={draft.audience.kind}" + (f" {draft.audience.value}" if draft.audience.value else "")
+        await self._audit("broadcast_created", job_id, admin_id, f"{draft.content.kind} {audience}"
+                          + (" scheduled" if scheduled_at is not None else ""))
         if scheduled_at is None:
             await self.launch(job_id)
         return job_id
@@ -546,6 +555,7 @@ class BroadcastService:
         recipients = await self.resolver.recipients(Audience(job.audience_kind, job.audience_value))
         if not await self.repo.start(job_id, recipients, self.clock.now()):
             return False
+        await self._audit("broadcast_sent", job_id, job.created_by, f"recipients={len(recipients)}")
         self._spawn(job_id)
         return True
 
@@ -592,10 +602,16 @@ class BroadcastService:
         self._spawn(job_id)
         return True
 
-    async def control(self, job_id: int, action: JobAction) -> bool:
-        """The admin's buttons on a job; False when the job is no longer in a state that allows it."""
+    async def control(self, job_id: int, action: JobAction, by: int | None = None) -> bool:
+        """The admin's buttons on a job (audited as done `by` that admin); False when the job is no longer in a
+        state that allows it."""
         actions = {"pause": self.pause, "resume": self.resume, "stop": self.stop, "resend": self.resend_unsure}
-        return await actions[action](job_id)
+        done = await actions[action](job_id)
+        if done:
+            audited = {"pause": ("broadcast_paused", None), "resume": ("broadcast_resumed", None),
+                       "stop": ("broadcast_stopped", None), "resend": ("broadcast_sent", "resend")}[action]
+            await self._audit(audited[0], job_id, by, audited[1])
+        return done
 
     async def stop(self, job_id: int) -> bool:
         job = await self.repo.get(job_id)

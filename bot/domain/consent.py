@@ -64,3 +64,25 @@ def consent_text(t: Translator) -> str:
         "",
         _("Do you agree?"),
     ])
+
+
+# ---------------------------------------------------------------------------- paper consent (assisted registration)
+
+FORM_NUMBER_MAX = 40  # interest_requests.consent_form
+
+
+def clean_form_number(text: str) -> str | None:
+    """The number of a signed paper consent form as an official types it (`12`, `045/BD/2026`, `A-7`): letters,
+    digits, `/ - .` and spaces, at most FORM_NUMBER_MAX characters, at least one digit; else None."""
+    number = " ".join((text or "").split()).lstrip("#").strip()
+    if not number or len(number) > FORM_NUMBER_MAX or not any(ch.isdigit() for ch in number):
+        return None
+    if not all(ch.isascii() and (ch.isalnum() or ch in "/-. ") for ch in number):
+        return None
+    return number
+
+
+def paper_consent_record(official_id: int, form_number: str) -> str:
+    """How a paper consent is recorded (the audit entry's detail): the consent was given on the desa's paper form
+    (the same text as `consent_text`, version CONSENT_VERSION), signed by the worker in front of the official."""
+    return f"paper consent witnessed by {official_id}, form #{form_number}, version {CONSENT_VERSION}"

@@ -13,9 +13,12 @@ stands). Typed reasons are encrypted like the notes; everything typed is HTML-es
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import logging
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol, get_args
 
@@ -26,14 +29,25 @@ from bot.domain.contributions import quote
 from bot.domain.i18n import N_, Translator, resolve_language, translator
 from bot.domain.interest import InterestRequestView, view
 from bot.domain.markup import escape
+from bot.domain.name_match import names_match
 from bot.domain.occupations import occupation
 from bot.domain.privacy import Vault
 from bot.domain.regions import region
 from bot.domain.roles import Actor, RoleService
+from bot.domain.routing import GapDigest, Responsible, Router, uncovered
 from bot.domain.users import UserService
 from storage.audit import NewAuditEntry
-from storage.interest import OPEN_STATUSES, PRESET_PREFIX, InterestRecord, InterestRepository
+from storage.interest import (
+    OPEN_STATUSES,
+    PRESET_PREFIX,
+    PROPOSED,
+    WITHDRAWN,
+    InterestRecord,
+    InterestRepository,
+    normalize_ref,
+)
 from storage.officials import NoteRecord, OfficialRecord, OfficialRepository
+from storage.routing import WaitingRepository
 
 if TYPE_CHECKING:
     from bot.domain.clock import Clock
@@ -49,16 +63,24 @@ REASON_MAX = 200
 NOTE_CONTEXT = "followup_notes.text"
 REASON_CONTEXT = "interest_requests.status_reason"  # as bot.domain.interest.view decrypts it
 SEAL_BATCH = 500
+SEARCH_LIMIT = 30  # requests a search returns (the selection list shows them all)
+SEARCH_SCAN = 5000  # open requests of the area decrypted in memory for a name / NIK search
+BULK_MAX = 30  # requests changed together
+DECIDED = ("registered", "not_eligible", WITHDRAWN)  # a bulk change leaves these alone
 
-FilterId = Literal["open", "new", "contacted", "unreachable", "registered", "not_eligible", "all"]
-ButtonStatus = Literal["contacted", "registered", "unreachable"]  # set with one button (registered: confirmed)
+FilterId = Literal["open", "new", "contacted", "proposed", "unreachable", "registered", "not_eligible", "all"]
+# set with one button (registered: confirmed first)
+ButtonStatus = Literal["contacted", "proposed", "registered", "unreachable"]
 RefusalCode = Literal["member", "region", "work", "age", "quota"]
+BulkStatus = Literal["contacted", "proposed", "unreachable"]  # what a selection of requests can be set to
+SearchKind = Literal["ref", "nik", "name"]
 
 # Queue filters: (id, statuses, label). "open" is the default view.
 FILTERS: dict[FilterId, tuple[tuple[str, ...] | None, str]] = {
     "open": (OPEN_STATUSES, N_("Open")),
     "new": (("new",), N_("New")),
     "contacted": (("contacted",), N_("Contacted")),
+    "proposed": ((PROPOSED,), N_("Proposed")),
     "unreachable": (("unreachable",), N_("Unreachable")),
     "registered": (("registered",), N_("Registered")),
     "not_eligible": (("not_eligible",), N_("Not eligible")),
@@ -68,13 +90,14 @@ FILTERS: dict[FilterId, tuple[tuple[str, ...] | None, str]] = {
 STATUS_LABELS: dict[str, str] = {
     "new": N_("New"),
     "contacted": N_("Contacted"),
+    "proposed": N_("Proposed to the district"),
     "registered": N_("Registered"),
     "not_eligible": N_("Not eligible"),
     "unreachable": N_("Unreachable"),
     "withdrawn": N_("Withdrawn by the worker"),
 }
-STATUS_ICONS = {"new": "🆕", "contacted": "📞", "registered": "✅", "not_eligible": "⛔", "unreachable": "📵",
-                "withdrawn": "↩️"}
+STATUS_ICONS = {"new": "🆕", "contacted": "📞", "proposed": "📤", "registered": "✅", "not_eligible": "⛔",
+                "unreachable": "📵", "withdrawn": "↩️"}
 
 # Preset reasons for "not eligible" (stored as "reason:<id>", translated for each reader).
 REFUSAL_REASONS: dict[RefusalCode, str] = {
@@ -94,6 +117,30 @@ class AccessDenied(LookupError):
 class WorkerUnreachable(RuntimeError):
     """The worker could not be told about a decision just now (Telegram down, busy or refusing the message):
     the decision was not saved."""
+
+
+def search_kind(text: str) -> SearchKind | None:
+    """What a typed search looks for: a reference (`JK-7F3Q2`, `#7F3Q2`), the NIK's last 4 digits (`0001`,
+    `*0001`), or a name (2 letters or more); None for anything else."""
+    cleaned = text.strip()
+    if re.fullmatch(r"(?i)#?\s*(jk)?[\s-]*[2-9a-z]{5}", cleaned) and (cleaned.startswith("#") or
+                                                                   cleaned.upper().startswith("JK")):
+        return "ref"
+    if re.fullmatch(r"[*.…x\s]*\d{4}", cleaned, flags=re.IGNORECASE):
+        return "nik"
+    return "name" if sum(ch.isalpha() for ch in cleaned) >= 2 else None
+
+
+def _plain(text: str) -> str:
+    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.sub(r"[^a-z]+", " ", ascii_).split())
+
+
+def name_found(query: str, name: str) -> bool:
+    """A typed name matches a stored one: the tolerant matcher (titles, spellings, the first name) or a plain
+    substring ("aminah" finds "Siti Aminah")."""
+    typed = _plain(query)
+    return bool(typed) and (typed in _plain(name) or names_match(query, name))
 
 
 def status_label(t: Translator, status: str) -> str:
@@ -143,6 +190,12 @@ def occupation_label(t: Translator, occupation_id: str) -> str:
 def worker_update(t: Translator, request: InterestRequestView, day: dt.date) -> str | None:
     """What the worker hears when their request is decided (None for intermediate statuses)."""
     _ = t.gettext
+    if request.status == PROPOSED:
+        return "\n".join([
+            _("📤 About your request {ref}:").format(ref=escape(request.ref)),
+            _("The desa has put your name on its proposal list (usulan) to the district for BPJS "
+              "Ketenagakerjaan. You will get a message when the district has registered you."),
+        ])
     if request.status == "registered":
         return "\n".join([
             _("🎉 <b>Good news!</b>"),
@@ -188,6 +241,16 @@ class Card:
 class StatusChange:
     card: Card
     changed: bool  # False: the request already had this status (nothing written, nobody told)
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    """A status change on several requests: the references changed; how many were left alone (already decided,
+    already this status, or not in the area); how many failed for now (the worker could not be told)."""
+
+    changed: list[str]
+    skipped: int
+    failed: int
 
 
 @dataclass(frozen=True)
@@ -242,9 +305,12 @@ class FollowupService:
     def __init__(
         self, requests: InterestRepository, officials: OfficialRepository, audit: AuditService,
         roles: RoleService, users: UserService, vault: Vault, clock: Clock, config: Config,
+        waiting: WaitingRepository | None = None,
     ) -> None:
         self.requests = requests
         self.officials = officials
+        self.router = Router(officials, roles.admin_ids)  # who follows up a desa (issue 12: no orphaned request)
+        self.waiting = waiting
         self.audit = audit
         self.roles = roles
         self.users = users
@@ -328,6 +394,76 @@ class FollowupService:
             request = view(self.vault, after)
         return StatusChange(Card(request, self._notes(notes)), changed)
 
+    async def search(self, actor: Actor, text: str) -> list[InterestRequestView]:
+        """Requests in the actor's area found by reference (any status), or among the open ones by name or the
+        NIK's last 4 digits (decrypted in memory, only the field compared), newest first, at most SEARCH_LIMIT."""
+        if not actor.is_staff:
+            raise AccessDenied("not an official")
+        kind = search_kind(text)
+        if kind == "ref":
+            record = await self.requests.get_by_ref(normalize_ref(text.replace("#", "")))
+            return [view(self.vault, record)] if record and actor.can_access(record.desa_code) else []
+        if kind is None:
+            return []
+        records = await self.requests.list_for_areas(_scope(actor), OPEN_STATUSES, limit=SEARCH_SCAN)
+        # ~0.7 s for 5,000 names (the tolerant matcher): in a thread, so the bot keeps answering meanwhile
+        return await asyncio.to_thread(self._matching, records, kind, text)
+
+    def _matching(self, records: list[InterestRecord], kind: SearchKind, text: str) -> list[InterestRequestView]:
+        if kind == "nik":
+            tail = text.strip()[-4:]
+            hits = (r for r in records if self.vault.decrypt(r.nik_enc, context="interest_requests.nik")[-4:] == tail)
+        else:
+            hits = (r for r in records
+                    if name_found(text, self.vault.decrypt(r.name_enc, context="interest_requests.name")))
+        found = []
+        for record in hits:
+            found.append(view(self.vault, record))
+            if len(found) >= SEARCH_LIMIT:
+                break
+        return found
+
+    async def selection(self, actor: Actor, request_ids: list[int]) -> list[InterestRequestView]:
+        """These requests (those still there and in the actor's area), in the order given: a selection list."""
+        if not actor.is_staff:
+            raise AccessDenied("not an official")
+        records = await self.requests.get_many(request_ids[:BULK_MAX])
+        return [view(self.vault, r) for r in records if actor.can_access(r.desa_code)]
+
+    async def first_of_queue(self, actor: Actor, filter_id: FilterId) -> list[InterestRequestView]:
+        """The newest BULK_MAX requests of a queue filter (where a selection starts from)."""
+        if not actor.is_staff:
+            raise AccessDenied("not an official")
+        records = await self.requests.list_for_areas(_scope(actor), FILTERS[filter_id][0], limit=BULK_MAX)
+        return [view(self.vault, r) for r in records]
+
+    async def change_many(self, actor: Actor, request_ids: list[int], status: BulkStatus) -> BulkResult:
+        """The same status for several requests, each through `change_status` (its worker told, its audit
+        entry); decided requests are skipped. Marking requests proposed is also recorded as one "proposal"."""
+        changed: list[str] = []
+        skipped = failed = 0
+        for request_id in list(dict.fromkeys(request_ids))[:BULK_MAX]:
+            try:
+                current = await self.request(actor, request_id)
+                if current.status in DECIDED or current.status == status:
+                    skipped += 1
+                    continue
+                change = await self.change_status(actor, request_id, status, None)
+            except AccessDenied:
+                skipped += 1
+                continue
+            except WorkerUnreachable:
+                failed += 1
+                continue
+            if change.changed:
+                changed.append(change.card.request.ref)
+            else:
+                skipped += 1
+        if status == PROPOSED and changed:
+            await self.audit.record(actor_id=actor.user_id, action="proposal", now=self.clock.now(),
+                                    detail=f"marked={len(changed)}")
+        return BulkResult(changed, skipped, failed)
+
     async def add_note(self, actor: Actor, request_id: int, text: str) -> Card:
         """Store an encrypted note (with its audit entry, in one transaction); returns the card with it."""
         record, notes = await self._load(actor, request_id)
@@ -344,6 +480,8 @@ class FollowupService:
 
     async def _tell_worker(self, decided: InterestRequestView) -> None:
         """Send the worker the message about this decision (if it has one), before it is committed."""
+        if decided.user_id is None:  # assisted registration: no worker on Telegram; the official is the one acting
+            return
         text = self.worker_update(decided)
         if text is None or self.sender is None:
             return
@@ -374,13 +512,14 @@ class FollowupService:
                                 profile.tg_language_code if profile else None, self.config.default_language)
 
     async def on_new_request(self, request: InterestRequestView) -> None:
-        """Subscribed to new requests: officials of that area hear at once, unless they already had
-        NOTICE_BURST notices within NOTICE_WINDOW (then it is held for a grouped digest)."""
+        """Subscribed to new requests: whoever follows the desa up (`bot.domain.routing`: its officials, else
+        the kecamatan's, the kabupaten's, else the admins) hears at once, unless they already had NOTICE_BURST
+        notices within NOTICE_WINDOW (then it is held for a grouped digest)."""
         sender = self.sender
         if sender is None:
             return
         now = self.clock.now()
-        for official_id in await self.officials.officials_for(request.desa_code):
+        for official_id in (await self.router.responsible(request.desa_code)).people:
             burst = await self.officials.notices_since(official_id, now - NOTICE_WINDOW) >= NOTICE_BURST
             await self.officials.add_notice(official_id, request.id, now, sent=not burst)
             if not burst:
@@ -419,3 +558,19 @@ class FollowupService:
             if stale:
                 result.append(StaleDigest(official.user_id, await self.language_of(official.user_id), stale))
         return result
+
+    # ------------------------------------------------------------------ who follows up (issue 12)
+
+    async def who_follows_up(self, desa_code: str) -> Responsible:
+        """Whoever a request from this desa reaches (the worker is told honestly)."""
+        return await self.router.responsible(desa_code)
+
+    async def gap_digests(self) -> list[GapDigest]:
+        """08:00 WITA, for each admin: the desa with waiting requests and no official of their own."""
+        if self.waiting is None:
+            return []
+        active = await self.router.active()
+        gaps = uncovered(await self.waiting.by_desa(OPEN_STATUSES), active, self.router.admin_ids)
+        if not gaps:
+            return []
+        return [GapDigest(admin_id, await self.language_of(admin_id), gaps) for admin_id in await self.router.admins()]

@@ -19,15 +19,26 @@ from zoneinfo import ZoneInfo
 from lokal import parse_phone
 
 from bot.domain.clock import Clock, SystemClock
+from bot.domain.consent import clean_form_number, paper_consent_record
 from bot.domain.i18n import N_, Translator
 from bot.domain.markup import escape
+from bot.domain.name_match import names_match
 from bot.domain.nik import Nik, NikProblem
 from bot.domain.occupations import LABELS as OCCUPATION_LABELS
 from bot.domain.occupations import occupation as find_occupation
 from bot.domain.privacy import Vault, mask_nik, mask_phone
-from bot.domain.regions import HOME_PROVINCE, Region, kabupaten_in_province, region
+from bot.domain.regions import HOME_PROVINCE, Region, desa_of, kabupaten_in_province, kecamatan_of, region
+from bot.domain.roles import Actor
 from storage.audit import NewAuditEntry
-from storage.interest import OPEN_STATUSES, WITHDRAWN, EncryptedFields, InterestRecord, InterestRepository, SaveResult
+from storage.interest import (
+    OPEN_STATUSES,
+    WITHDRAWN,
+    CrossCheck,
+    EncryptedFields,
+    InterestRecord,
+    InterestRepository,
+    SaveResult,
+)
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +103,7 @@ class InterestRequestView:
 
     id: int
     ref: str
-    user_id: int
+    user_id: int | None  # None: registered by an official for a worker without Telegram (assisted)
     name: str
     nik: str
     phone: str
@@ -110,6 +121,14 @@ class InterestRequestView:
     updated_at: dt.datetime
     first_action_at: dt.datetime | None
     worker_changed_at: dt.datetime | None = None  # the worker's last change or withdrawal (/dataku)
+    assisted_by: int | None = None  # the official who registered the worker and witnessed the paper consent
+    consent_form: str | None = None  # the paper consent form's number
+    consent_at: dt.datetime | None = None
+    cross: CrossCheck | None = None  # the roster and other accounts about this NIK (officials' card; issue 12)
+
+    @property
+    def is_assisted(self) -> bool:
+        return self.user_id is None
 
     @property
     def is_open(self) -> bool:
@@ -145,7 +164,8 @@ def view(vault: Vault, record: InterestRecord) -> InterestRequestView:
         status=record.status, status_reason=record.status_reason if record.status_reason_enc is None else
         vault.decrypt(record.status_reason_enc, context=_ctx("status_reason")), created_at=record.created_at,
         updated_at=record.updated_at, first_action_at=record.first_action_at,
-        worker_changed_at=record.worker_changed_at,
+        worker_changed_at=record.worker_changed_at, assisted_by=record.assisted_by, consent_form=record.consent_form,
+        consent_at=record.consent_at, cross=record.cross,
     )
 
 
@@ -162,6 +182,7 @@ NAME_SHOWN = 30  # /dataku shows the worker's own name, cut to this many charact
 WORKER_STATUS: dict[str, str] = {
     "new": N_("waiting for the desa"),
     "contacted": N_("the desa has contacted you"),
+    "proposed": N_("proposed by the desa to the district"),
     "registered": N_("registered"),
     "not_eligible": N_("not eligible"),
     "unreachable": N_("the desa could not reach you"),
@@ -178,8 +199,47 @@ class Edited:
     request: InterestRequestView | None  # as it is now (None: not theirs, or gone)
 
 
+AssistedOutcome = Literal["created", "duplicate", "outside"]
+
+
+@dataclass(frozen=True)
+class Assisted:
+    """An official's registration of a worker without Telegram: "created" (request: the new one); "duplicate" (an
+    open request with this NIK exists: request is it when in the official's area, else None); "outside" (the
+    desa is not in the official's area)."""
+
+    outcome: AssistedOutcome
+    request: InterestRequestView | None
+
+
+@dataclass(frozen=True)
+class NotifyTarget:
+    """Whom to message about a request (a decision, "you are now protected" after a roster import)."""
+
+    user_id: int
+    is_worker: bool  # False: the official who registered a worker without Telegram (assisted registration)
+
+
+def notify_target(request: InterestRequestView | InterestRecord) -> NotifyTarget | None:
+    """The worker (their own request), or for an assisted request the official who registered it (the worker has
+    no Telegram: the official tells them in person); None when neither exists."""
+    if request.user_id is not None:
+        return NotifyTarget(request.user_id, True)
+    if request.assisted_by is not None:
+        return NotifyTarget(request.assisted_by, False)
+    return None
+
+
 class InvalidDraft(ValueError):
     """The draft is incomplete or a field no longer checks out (e.g. edited by hand)."""
+
+
+class AlreadyProtected(Exception):
+    """The NIK is on the district roster and covered (now or from a later day): no request is filed. Nothing more
+    is said (a NIK typed is no proof of identity: the details are for the status check's second factor)."""
+
+
+RosterStanding = Literal["covered", "ended", "none"]
 
 
 @dataclass(frozen=True)
@@ -226,11 +286,30 @@ class InterestService:
             return None
         return found
 
+    async def roster_standing(self, nik: str, name: str) -> RosterStanding:
+        """Daftar Minat checks the roster first (issue 12): "covered" (listed, not ended, `berakhir` today or
+        later, AND the name typed matches the roster's: a NIK alone reveals nothing, as in the status check),
+        "ended" (was listed: the request is filed and the card says when it ended), or "none" (not listed, or
+        listed under another name: the request is filed and the official's card shows the roster entry)."""
+        entry = await self.repository.roster_entry(self.vault.hash_nik(nik))
+        if entry is None:
+            return "none"
+        _mulai, berakhir, removed_on, nama_enc = entry
+        today = self.clock.now().astimezone(self.tz).date()
+        if removed_on is not None or berakhir < today:
+            return "ended"
+        stored = self.vault.decrypt(nama_enc, context="roster_members.nama")
+        return "covered" if names_match(name, stored) else "none"
+
     async def submit(self, user_id: int, draft: Draft, language: str, now: dt.datetime | None = None) -> Submitted:
+        """Save the worker's request (InvalidDraft when it does not check out; AlreadyProtected, nothing saved,
+        when the roster already covers the NIK)."""
         now = now or self.clock.now()
         if draft.missing():
             raise InvalidDraft(f"missing {draft.missing()}")
         assert draft.nik and draft.name and draft.phone and draft.desa_code and draft.occupation
+        if await self.roster_standing(draft.nik, draft.name) == "covered":
+            raise AlreadyProtected
         try:
             nik = Nik.parse(draft.nik, now.astimezone(self.tz).date(), known_region=True)
         except NikProblem as problem:
@@ -351,6 +430,103 @@ class InterestService:
                               detail=f"{current.status}→withdrawn")
         record, changed = await self.repository.withdraw(user_id, request_id, self.clock.now(), audit)
         return Edited("saved" if changed else "closed", view(self.vault, record) if record is not None else None)
+
+    # ------------------------------------------------------------------ assisted registration (issue 12)
+
+    def assisted_areas(self, actor: Actor) -> list[Region]:
+        """Where an official may register a worker without Telegram: their own areas (admins: every kabupaten/kota
+        of the home province), the first level of the desa picker."""
+        if actor.is_admin:
+            return self.kabupaten()
+        if not actor.is_staff:
+            return []
+        return sorted((found for code in actor.areas if (found := region(code)) is not None), key=lambda r: r.code)
+
+    def assisted_children(self, actor: Actor, code: str) -> list[Region] | None:
+        """The kecamatan or desa inside `code` for the picker; None when `code` is not the actor's to browse."""
+        found = region(code)
+        if found is None or found.level not in (2, 3) or not self._may_register(actor, found.code):
+            return None
+        return kecamatan_of(found.code) if found.level == 2 else desa_of(found.code)
+
+    def may_register_in(self, actor: Actor, desa_code: str) -> bool:
+        """An official registers workers of their own area only; admins anywhere in the home province."""
+        found = region(desa_code)
+        return found is not None and found.level == 4 and self._may_register(actor, found.code)
+
+    def _may_register(self, actor: Actor, code: str) -> bool:
+        if actor.is_admin:
+            return code[:2] == self.home_province
+        return actor.is_staff and actor.can_access(code)
+
+    async def open_duplicate(self, actor: Actor, nik: str) -> tuple[bool, InterestRequestView | None]:
+        """(an open request with this NIK exists, that request when it is in the actor's area, else None: its
+        reference and details stay with the officials of its own area)."""
+        record = await self.repository.open_with_nik(self.vault.hash_nik(nik))
+        if record is None:
+            return False, None
+        return True, view(self.vault, record) if actor.can_access(record.desa_code) else None
+
+    async def submit_assisted(self, actor: Actor, draft: Draft, form_number: str, language: str) -> Assisted:
+        """An official registers a worker who has no Telegram (at the balai desa), after the worker signed the paper
+        consent form `form_number` in front of them: validated like Daftar Minat (InvalidDraft), encrypted like a
+        worker's request, owned by nobody on Telegram (user_id None), audited ("assisted_registration", the paper
+        consent in its detail). Refused ("outside") outside the official's area; "duplicate" when an open request
+        with this NIK exists (nothing written)."""
+        now = self.clock.now()
+        form = clean_form_number(form_number)
+        if draft.missing() or form is None:
+            raise InvalidDraft(f"missing {draft.missing() or ['consent_form']}")
+        assert draft.nik and draft.name and draft.phone and draft.desa_code and draft.occupation
+        if not self.may_register_in(actor, draft.desa_code):
+            return Assisted("outside", None)
+        fields, desa, _nik = self._sealed(draft, now)
+        audit = NewAuditEntry(actor_id=actor.user_id, action="assisted_registration", area_code=desa.code,
+                              detail=paper_consent_record(actor.user_id, form))
+        record, created = await self.repository.create_assisted(
+            fields=fields, desa_code=desa.code, kecamatan_code=desa.kecamatan_code or "",
+            kabupaten_code=desa.kabupaten_code, occupation=draft.occupation, language=language,
+            nik_outside_region=nik_outside(draft.nik, desa.code), assisted_by=actor.user_id, consent_form=form,
+            now=now, audit=audit)
+        if not created:
+            return Assisted("duplicate", view(self.vault, record) if actor.can_access(record.desa_code) else None)
+        request = view(self.vault, record)
+        await self._notify(request)  # the other officials of the desa hear of it like of any new request
+        return Assisted("created", request)
+
+    def _sealed(self, draft: Draft, now: dt.datetime) -> tuple[EncryptedFields, Region, Nik]:
+        """The draft's fields checked (InvalidDraft) and encrypted, its desa and its parsed NIK."""
+        assert draft.nik and draft.name and draft.phone and draft.desa_code and draft.occupation
+        try:
+            nik = Nik.parse(draft.nik, now.astimezone(self.tz).date(), known_region=True)
+        except NikProblem as problem:
+            raise InvalidDraft("NIK does not check out") from problem
+        name, _problem = clean_name(draft.name)
+        desa = region(draft.desa_code)
+        if desa is None or desa.level != 4 or name is None or clean_phone(draft.phone) != draft.phone:
+            raise InvalidDraft("name, phone or desa does not check out")
+        if find_occupation(draft.occupation) is None:
+            raise InvalidDraft("unknown occupation")
+        v = self.vault
+        return EncryptedFields(
+            nik_hash=v.hash_nik(nik.digits), nik_enc=v.encrypt(nik.digits, context=_ctx("nik")),
+            name_enc=v.encrypt(name, context=_ctx("name")), phone_enc=v.encrypt(draft.phone, context=_ctx("phone")),
+            birth_date_enc=v.encrypt(nik.birth_date.isoformat(), context=_ctx("birth_date")),
+            note_enc=v.encrypt_optional(draft.note, context=_ctx("note")),
+        ), desa, nik
+
+    async def erase_assisted(self, actor: Actor, request_id: int) -> InterestRequestView | None:
+        """The worker asked (at the desa) to erase the data an official registered for them: the request and the
+        notes about it are deleted, audited ("assisted_erase"). Only an assisted request in the actor's area;
+        returns what was erased (for the reply), None when nothing was."""
+        record = await self.repository.get(request_id)
+        if record is None or record.user_id is not None or not actor.is_staff or \
+                not actor.can_access(record.desa_code):
+            return None
+        audit = NewAuditEntry(actor_id=actor.user_id, action="assisted_erase", area_code=record.desa_code,
+                              target=record.ref, detail="on the worker's request")
+        erased = await self.repository.erase_assisted(record.id, self.clock.now(), audit)
+        return view(self.vault, record) if erased else None
 
     async def _notify(self, request: InterestRequestView) -> None:
         for hook in list(self.hooks):

@@ -24,8 +24,9 @@ from bot.domain.clock import Clock
 from bot.domain.followup import WorkerUnreachable
 from bot.domain.i18n import N_, Translator, resolve_language
 from bot.domain.roles import Actor
+from bot.domain.routing import Router
 from bot.domain.users import UserService
-from storage.officials import OfficialRepository, area_prefixes
+from storage.officials import OfficialRepository
 from storage.questions import MAX_ANSWER, OfficialQuestion, QuestionRepository
 
 __all__ = ["MAX_ANSWER", "AccessDenied", "InboxPage", "OfficialQuestion", "QuestionDigest", "QuestionNotices",
@@ -147,14 +148,8 @@ class QuestionService:
 
     async def recipients(self, region_code: str | None) -> list[int]:
         """The officials of the most precise area holding `region_code` that has any (desa, then kecamatan,
-        then kabupaten); the admins when nobody serves it or the region is unknown."""
-        active = await self.officials.list_active() if self.officials is not None else []
-        if region_code:
-            for area in reversed(area_prefixes(region_code)):
-                found = sorted({o.user_id for o in active if o.role == "official" and area in o.area_codes})
-                if found:
-                    return found
-        return sorted(set(self.admin_ids) | {o.user_id for o in active if o.role == "admin"})
+        then kabupaten); the admins when nobody serves it or the region is unknown (`bot.domain.routing`)."""
+        return list((await Router(self.officials, self.admin_ids).responsible(region_code)).people)
 
     async def language_of(self, user_id: int) -> str:
         profile = await self.users.get(user_id)

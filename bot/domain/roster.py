@@ -10,13 +10,21 @@ report lists every bad row (row number, column, reason). A valid file is committ
 then moved into the roster chunk by chunk (each chunk a short transaction; the bot keeps answering meanwhile);
 after a crash, a committed import is finished by `RosterService.resume` (the bot runs it at start), one that was
 not committed is thrown away. Memory stays bounded (the current batch plus 16 bytes per NIK for the duplicate
-check; XLSX limits in `roster_files`). `dry_run` validates only.
-Free of Telegram types: the CLI and the chat upload both call `RosterService.import_file`.
+check; XLSX limits in `roster_files`).
+Roster operations that cannot lose data (issue 12): `check` validates and stages the file ("ready") and says
+what each mode would do (`Preview`: new / updated / ended per kecamatan, by reads only); `apply` then commits
+those staged rows as the chosen mode, once (`cancel`, or READY_TTL, throws them away). A replace ending more
+than 10% of its region's current people needs a second confirmation (the chat asks; the CLI wants --yes).
+Every import is a batch that `undo` restores exactly (within UNDO_WINDOW, newest changes first: refused when a
+later import changed the same people), in chunks like the apply; `tidy` deletes history beyond the window.
+`dry_run` checks and previews, then keeps nothing. Imports and undos are audited ("roster_import",
+"roster_undo"). Free of Telegram types: the CLI and the chat upload both come here.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import functools
 import itertools
@@ -33,14 +41,15 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from bot.domain.audit import AuditService
 from bot.domain.clock import Clock
 from bot.domain.i18n import N_, Translator
 from bot.domain.nik import Nik, NikProblem
 from bot.domain.privacy import Vault
-from bot.domain.regions import is_desa, normalize_code
+from bot.domain.regions import is_desa, normalize_code, region, short_name
 from bot.domain.roster_files import Cell, RosterFileError, Undecodable, UndecodableRow, open_roster
 from bot.domain.spreadsheet import csv_bytes
-from storage.roster import ImportRecord, RosterRepository
+from storage.roster import AreaCount, ImportRecord, RosterRepository
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +61,12 @@ END_CHUNK = 5_000  # roster rows looked at per transaction when a `replace` impo
 DISCARD_CHUNK = 5_000  # staged rows of a rejected import deleted per transaction
 MAX_ERRORS = 10_000  # errors kept for the report; beyond that only counted
 STALE_IMPORT = dt.timedelta(hours=6)  # an import still "running" after this died with its process
+READY_TTL = dt.timedelta(hours=24)  # a checked file waits this long for the admin's choice, then is thrown away
+UNDO_WINDOW = dt.timedelta(days=30)  # an import can be undone this long after it finished
+HISTORY_KEPT = UNDO_WINDOW + dt.timedelta(days=1)  # its history is deleted after this (a margin for an undo)
+UNDO_CHUNK = 2_000  # history rows undone per transaction
+PURGE_CHUNK = 5_000  # history rows deleted per transaction
+REPLACE_CONFIRM_SHARE = 0.10  # a replace ending more than this share of its region's people asks twice
 
 COLUMNS = ("nik", "nama", "tanggal_lahir", "kode_desa", "program", "sumber_dana", "mulai", "berakhir", "kpj")
 REQUIRED = COLUMNS[:-1]
@@ -150,9 +165,60 @@ class RosterRow:
         return self.kode_desa[:8]
 
 
+@dataclass(frozen=True)
+class UndoCheck:
+    """Whether an import may be undone. `problem`: None (it may), "missing", "not_imported", "undone", "no_history"
+    (imported before undo existed), "too_old" (beyond UNDO_WINDOW), "later" (`later` changed the same rows:
+    undo it first), "busy" (an import or undo is running), "changed" (an import was committed meanwhile)."""
+
+    record: ImportRecord | None
+    problem: str | None = None
+    later: ImportRecord | None = None
+    applied: int = 0
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What an import would do (computed before it is applied): per kecamatan, and (a `replace`) how many of
+    the people its region lists now would end."""
+
+    areas: tuple[AreaCount, ...] = ()
+
+    @property
+    def new(self) -> int:
+        return sum(a.new for a in self.areas)
+
+    @property
+    def updated(self) -> int:
+        return sum(a.updated for a in self.areas)
+
+    @property
+    def ended(self) -> int:
+        return sum(a.ended for a in self.areas)
+
+    @property
+    def current(self) -> int:
+        """People the region lists now (not ended)."""
+        return sum(a.current for a in self.areas)
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """A `replace` would end more than REPLACE_CONFIRM_SHARE of the region: ask a second time."""
+        return self.ended > 0 and self.ended > self.current * REPLACE_CONFIRM_SHARE
+
+    @property
+    def ended_percent(self) -> float:
+        return 100 * self.ended / self.current if self.current else 0.0
+
+
+# imported | rejected | validated (dry run) | ready (staged, waiting for the choice of mode) | unconfirmed (a
+# replace ending too many, refused without confirmation) | gone (cancelled, expired or already imported)
+ImportStatus = Literal["imported", "rejected", "validated", "ready", "unconfirmed", "gone"]
+
+
 @dataclass
 class ImportResult:
-    status: Literal["imported", "rejected", "validated"]
+    status: ImportStatus
     mode: Mode
     file_name: str
     rows: int = 0
@@ -163,6 +229,7 @@ class ImportResult:
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
     import_id: int | None = None
+    preview: Preview | None = None
 
     @property
     def ok(self) -> bool:
@@ -506,42 +573,68 @@ class RosterImporter:
             "import_id": import_id, "updated_at": now,
         }
 
+    def light_values(self, row: RosterRow, import_id: int, now: dt.datetime) -> dict[str, Any]:
+        """A dry run stages only what the preview compares (the NIK hash and the place), nothing encrypted: its
+        rows are thrown away and can never be committed."""
+        return {
+            "nik_hash": self.vault.hash_nik(row.nik), "nik_enc": "", "verify_hash": "", "nama_enc": "",
+            "kpj_enc": None, "kode_desa": row.kode_desa, "kode_kecamatan": row.kode_kecamatan,
+            "kode_kabupaten": row.kode_kabupaten, "program": row.program, "sumber_dana": row.sumber_dana,
+            "mulai": row.mulai, "berakhir": row.berakhir, "import_id": import_id, "updated_at": now,
+        }
+
     async def run(
         self, path: Path, *, file_name: str, mode: Mode = "upsert", dry_run: bool = False,
         imported_by: str, admin_id: int | None = None, now: dt.datetime, today: dt.date,
-        region: str | None = None, progress: Progress | None = None,
+        region: str | None = None, progress: Progress | None = None, import_id: int | None = None,
     ) -> ImportResult:
-        """Validate every row; unless `dry_run`, stage the valid file while reading it, commit it and apply it."""
-        result = ImportResult(status="validated" if dry_run else "imported", mode=mode, file_name=file_name)
-        import_id = await self.repository.start_import(
-            imported_by=imported_by, admin_id=admin_id, file_name=file_name, mode=mode, now=now)
+        """Validate every row and stage the valid file while reading it (a bad row: nothing kept, "rejected").
+        A dry run then previews and throws the rows away ("validated"); otherwise the staged rows wait for
+        `apply` ("ready"). Either way `result.preview` says what importing it would do now."""
+        result = ImportResult(status="validated" if dry_run else "ready", mode=mode, file_name=file_name)
+        if import_id is None:
+            import_id = await self.repository.start_import(
+                imported_by=imported_by, admin_id=admin_id, file_name=file_name, mode=mode, now=now)
         result.import_id = import_id
-        if dry_run:
-            await self._scan(path, result, today, region, progress, None)
-        else:
-            values = functools.partial(self.member_values, import_id=import_id, now=now)
-            try:
-                await self._scan(path, result, today, region, progress, values)
-            except BaseException:  # cancelled (the bot stops) or failed: nothing of it is live; tidy up if we can
-                await self._abandon(import_id, now, result)
-                raise
+        make = self.light_values if dry_run else self.member_values
+        values = functools.partial(make, import_id=import_id, now=now)
+        try:
+            await self._scan(path, result, today, region, progress, values)
             if not result.error_count:
-                if not await self.repository.commit_import(import_id, regions=result.regions,
-                                                           rows_total=result.rows):
-                    raise RuntimeError(f"roster import {import_id} was abandoned before its commit")
-                await self.apply_committed(now, progress, own=import_id)
-                record = await self.repository.get_import(import_id)
-                if record is not None:
-                    result.inserted, result.updated, result.ended = record.inserted, record.updated, record.ended
-                return result
+                if not dry_run and not await self.repository.mark_ready(import_id, regions=result.regions,
+                                                                        rows_total=result.rows):
+                    raise RuntimeError(f"roster import {import_id} was abandoned before its check ended")
+                result.preview = await self.preview(import_id, result.regions)
+        except BaseException:  # cancelled (the bot stops) or failed: nothing of it is live; tidy up if we can
+            await self._abandon(import_id, now, result)
+            raise
+        if result.status == "ready" and not result.error_count:
+            return result
         if result.error_count:
             result.status = "rejected"
         await self.repository.finish_import(
             import_id, status=result.status, regions=result.regions, rows_total=result.rows,
             errors=result.error_count, now=now)
-        if result.status == "rejected" and not dry_run:
-            await self.discard(import_id)
+        await self.discard(import_id)
         return result
+
+    async def preview(self, import_id: int, regions: list[str]) -> Preview:
+        return Preview(tuple(await self.repository.preview(import_id, regions)))
+
+    async def apply(self, record: ImportRecord, mode: Mode, now: dt.datetime,
+                    progress: Progress | None = None) -> tuple[ImportResult, list[int]]:
+        """Commit a staged import ("ready" or, the CLI's, still "running") as `mode` and apply it (with any
+        other committed job first). "gone" when it was cancelled, expired or already committed."""
+        result = ImportResult(status="imported", mode=mode, file_name=record.file_name, rows=record.rows_total,
+                              regions=[c for c in (record.regions or "").split(",") if c], import_id=record.id)
+        if not await self.repository.commit_import(record.id, now=now, mode=mode):
+            result.status = "gone"
+            return result, []
+        finished = await self.apply_committed(now, progress, own=record.id)
+        done = await self.repository.get_import(record.id)
+        if done is not None:
+            result.inserted, result.updated, result.ended = done.inserted, done.updated, done.ended
+        return result, finished
 
     async def _scan(self, path: Path, result: ImportResult, today: dt.date, region: str | None,
                     progress: Progress | None, values: Callable[[RosterRow], dict[str, Any]] | None) -> None:
@@ -549,7 +642,7 @@ class RosterImporter:
         stage it. (Reading the next step while writing the last gains nothing: the worker thread would hold the
         GIL and stretch the write lock.)"""
         scan = _Scan(path, result, today, region, values)
-        phase = "write" if values is not None else "validate"
+        phase = "validate"
         try:
             with _quick_gil_switches():
                 await self._read(scan, phase, progress)
@@ -584,6 +677,9 @@ class RosterImporter:
         the same import do no harm."""
         finished: list[int] = []
         while (record := await self.repository.next_committed()) is not None:
+            if record.status == "undoing":
+                await self.undo_committed(record, now, progress if record.id == own else None)
+                continue
             ids = await self.repository.staged_order(record.id, record.applied_through)
             for start in range(0, len(ids), APPLY_CHUNK):
                 await self.repository.apply_chunk(record.id, ids[start:start + APPLY_CHUNK])
@@ -593,13 +689,24 @@ class RosterImporter:
             await self.discard(record.id)
             if record.mode == "replace":
                 regions = [code for code in (record.regions or "").split(",") if code]
-                today = record.created_at.astimezone(self.tz).date()
+                today = (record.committed_at or record.created_at).astimezone(self.tz).date()
                 after: int | None = 0
                 while after is not None:
                     after = await self.repository.end_missing_chunk(record.id, regions, today, after, END_CHUNK)
             await self.repository.complete_import(record.id, now)
             finished.append(record.id)
         return finished
+
+    async def undo_committed(self, record: ImportRecord, now: dt.datetime,
+                             progress: Progress | None = None) -> None:
+        """Undo an import marked "undoing", chunk by chunk (each chunk restores rows and deletes their history in
+        one short transaction, so a crash resumes where it stopped), then mark it "undone"."""
+        total, done = record.inserted + record.updated + record.ended, 0
+        while count := await self.repository.undo_chunk(record.id, UNDO_CHUNK):
+            done += count
+            if progress is not None:
+                await progress("undo", done, total)
+        await self.repository.finish_undo(record.id, now)
 
     async def discard(self, import_id: int) -> None:
         """Throw away the staged rows of an import that will not be applied (short transactions)."""
@@ -638,26 +745,208 @@ def error_lines(errors: Iterable[RowError], t: Translator) -> list[str]:
     return lines
 
 
+def area_name(code: str) -> str:
+    found = region(code)
+    return short_name(found) if found else code
+
+
+def preview_lines(preview: Preview, t: Translator, replace: bool, limit: int | None = None) -> list[str]:
+    """What an import would do, one line per kecamatan with a change (plain text, names from Kemendagri's
+    list), the largest first; beyond `limit`, one line counting the others."""
+    _ = t.gettext
+    lines = []
+    changed = [a for a in preview.areas if a.new or a.updated or (replace and a.ended)]
+    changed.sort(key=lambda a: (-(a.ended if replace else 0) - a.new - a.updated, a.kecamatan))
+    shown = changed if limit is None else changed[:limit]
+    for area in shown:
+        if replace:
+            counts = _("new {new}, updated {updated}, ended {ended}").format(
+                new=t.number(area.new), updated=t.number(area.updated), ended=t.number(area.ended))
+        else:
+            counts = _("new {new}, updated {updated}").format(new=t.number(area.new),
+                                                              updated=t.number(area.updated))
+        lines.append(f"{area_name(area.kecamatan)}: {counts}")
+    if len(changed) > len(shown):
+        lines.append(t.ngettext("… and {n} more kecamatan", "… and {n} more kecamatan",
+                                len(changed) - len(shown)).format(n=t.number(len(changed) - len(shown))))
+    return lines
+
+
+def preview_total(preview: Preview, t: Translator, replace: bool) -> str:
+    """"new 2, updated 1, ended 53 (93% of the 57 people listed now)"."""
+    _ = t.gettext
+    if not replace:
+        return _("new {new}, updated {updated}").format(new=t.number(preview.new), updated=t.number(preview.updated))
+    return _("new {new}, updated {updated}, ended {ended} ({percent} of the {current} people listed now)").format(
+        new=t.number(preview.new), updated=t.number(preview.updated), ended=t.number(preview.ended),
+        percent=t.percent(preview.ended / preview.current if preview.current else 0.0),
+        current=t.number(preview.current))
+
+
+
+def undo_problem(check: UndoCheck, t: Translator, batch: int) -> str:
+    """Why an import cannot be undone, in the admin's words (the chat and the CLI)."""
+    _ = t.gettext
+    texts = {
+        "missing": _("There is no import {batch}."),
+        "not_imported": _("Import {batch} was never applied, so there is nothing to undo."),
+        "undone": _("Import {batch} is already undone."),
+        "no_history": _("Import {batch} was made before undo existed and cannot be undone."),
+        "too_old": _("Import {batch} is older than 30 days and can no longer be undone."),
+        "busy": _("Another import or undo is running. Try again when it has finished."),
+        "changed": _("The roster changed meanwhile. Please try again."),
+    }
+    if check.problem == "later" and check.later is not None:
+        return _("Import {later} ({file}) changed the same people after import {batch}: undo import {later} "
+                 "first.").format(later=check.later.id, file=check.later.file_name, batch=batch)
+    return texts.get(check.problem or "", "").format(batch=batch)
+
+
 class RosterService:
     """The district roster: imports (the chat upload and the CLI alike) and how many people it lists."""
 
-    def __init__(self, repository: RosterRepository, vault: Vault, clock: Clock, tz: ZoneInfo) -> None:
+    def __init__(self, repository: RosterRepository, vault: Vault, clock: Clock, tz: ZoneInfo,
+                 audit: AuditService | None = None) -> None:
         self.repository = repository
         self.vault = vault
         self.clock = clock
         self.tz = tz
+        self.audit = audit
+        # called with the import id once an import is fully applied (e.g. requests the roster confirms, issue 12)
+        self.applied_hooks: list[Callable[[int], Awaitable[None]]] = []
+        # called with the import id once an import is undone (e.g. the requests it closed reopen)
+        self.undone_hooks: list[Callable[[int], Awaitable[object]]] = []
+
+    def _importer(self) -> RosterImporter:
+        return RosterImporter(self.repository, self.vault, self.tz)
+
+    async def begin(self, *, file_name: str, imported_by: str, admin_id: int | None = None) -> int:
+        """The id of an import about to be checked (`check(import_id=…)`), known before the file is read."""
+        return await self.repository.start_import(imported_by=imported_by, admin_id=admin_id, file_name=file_name,
+                                                  mode="upsert", now=self.clock.now())
+
+    async def check(
+        self, path: Path, *, file_name: str, imported_by: str, admin_id: int | None = None,
+        region: str | None = None, progress: Progress | None = None, now: dt.datetime | None = None,
+        dry_run: bool = False, import_id: int | None = None,
+    ) -> ImportResult:
+        """Validate every row and stage the file: "ready" (waiting for `apply` or `cancel`, READY_TTL at most),
+        with `preview` saying what each mode would do; or "rejected" with the problems. `dry_run`: the same
+        check and preview, then nothing kept ("validated")."""
+        moment = now or self.clock.now()
+        return await self._importer().run(
+            path, file_name=file_name, dry_run=dry_run, imported_by=imported_by, admin_id=admin_id, now=moment,
+            today=moment.astimezone(self.tz).date(), region=region, progress=progress, import_id=import_id)
+
+    async def preview(self, import_id: int) -> Preview | None:
+        """What applying a checked file would do now (None: no longer waiting: cancelled, expired, imported)."""
+        record = await self.repository.get_import(import_id)
+        if record is None or record.status != "ready":
+            return None
+        return await self._importer().preview(import_id, [c for c in (record.regions or "").split(",") if c])
+
+    async def regions_of(self, import_id: int) -> list[str]:
+        record = await self.repository.get_import(import_id)
+        return [c for c in (record.regions or "").split(",") if c] if record else []
+
+    async def apply(self, import_id: int, mode: Mode, *, actor_id: int | None = None,
+                    progress: Progress | None = None, now: dt.datetime | None = None) -> ImportResult:
+        """Import a checked file as `mode` (once: a second call, or one after `cancel`, gives "gone")."""
+        moment = now or self.clock.now()
+        record = await self.repository.get_import(import_id)
+        if record is None or record.status not in ("ready", "running"):
+            return ImportResult(status="gone", mode=mode, file_name=record.file_name if record else "",
+                                import_id=import_id)
+        result, finished = await self._importer().apply(record, mode, moment, progress)
+        if result.status == "imported":
+            await self._record("roster_import", actor_id, result.import_id, result.regions,
+                               f"{mode} {record.file_name[:120]}: +{result.inserted} ~{result.updated} "
+                               f"-{result.ended}")
+        await self._applied(finished)
+        return result
+
+    async def cancel(self, import_id: int) -> bool:
+        """Throw away a checked file the admin will not import. False when it was no longer waiting."""
+        cancelled = await self.repository.close_ready(import_id, "cancelled", self.clock.now())
+        for found in cancelled:
+            await self._importer().discard(found)
+        return bool(cancelled)
 
     async def import_file(
         self, path: Path, *, file_name: str, mode: Mode = "upsert", dry_run: bool = False, imported_by: str,
         admin_id: int | None = None, region: str | None = None, progress: Progress | None = None,
-        now: dt.datetime | None = None,
+        now: dt.datetime | None = None, confirmed: bool = True,
     ) -> ImportResult:
-        """Validate every row and, unless `dry_run`, import the whole file (or nothing, if any row is bad).
-        `mode` "replace" ends everyone of the file's region who is not in it (today, local time)."""
+        """Check the file and, unless `dry_run`, import the whole of it (or nothing, if any row is bad). `mode`
+        "replace" ends everyone of the file's region who is not in it (today, local time); without
+        `confirmed`, a replace that would end more than 10% of the region is refused ("unconfirmed")."""
         moment = now or self.clock.now()
-        return await RosterImporter(self.repository, self.vault, self.tz).run(
-            path, file_name=file_name, mode=mode, dry_run=dry_run, imported_by=imported_by, admin_id=admin_id,
-            now=moment, today=moment.astimezone(self.tz).date(), region=region, progress=progress)
+        checked = await self.check(path, file_name=file_name, imported_by=imported_by, admin_id=admin_id,
+                                   region=region, progress=progress, now=moment, dry_run=dry_run)
+        checked.mode = mode
+        if checked.status != "ready" or checked.import_id is None:
+            return checked
+        preview = checked.preview
+        if mode == "replace" and not confirmed and preview is not None and preview.needs_confirmation:
+            await self.cancel(checked.import_id)
+            checked.status = "unconfirmed"
+            return checked
+        result = await self.apply(checked.import_id, mode, actor_id=admin_id, progress=progress, now=moment)
+        result.preview = preview
+        return result
+
+    async def undo_check(self, import_id: int, now: dt.datetime | None = None) -> UndoCheck:
+        """May this import be undone now? (reads only)."""
+        moment = now or self.clock.now()
+        applied = await self.repository.applied_count()
+        record = await self.repository.get_import(import_id)
+        problem: str | None = None
+        later = None
+        if record is None:
+            problem = "missing"
+        elif record.status in ("undoing", "undone"):
+            problem = "undone"
+        elif record.status != "imported":
+            problem = "not_imported"
+        elif record.committed_at is None:
+            problem = "no_history"
+        elif record.finished_at is None or record.finished_at < moment - UNDO_WINDOW:
+            problem = "too_old"
+        elif (later_id := await self.repository.undo_conflict(import_id)) is not None:
+            problem, later = "later", await self.repository.get_import(later_id)
+        return UndoCheck(record, problem, later, applied)
+
+    async def undo(self, import_id: int, *, by: str, actor_id: int | None = None,
+                   progress: Progress | None = None, now: dt.datetime | None = None) -> UndoCheck:
+        """Undo an import (within UNDO_WINDOW; refused when a later import changed the same rows: undo that one
+        first): every row it touched gets back exactly what it was. Returns the check; `problem` None: done."""
+        moment = now or self.clock.now()
+        checked = await self.undo_check(import_id, moment)
+        if checked.problem is not None:
+            return checked
+        started = await self.repository.start_undo(import_id, by=by, finished_after=moment - UNDO_WINDOW,
+                                                   applied=checked.applied)
+        if started != "ok":
+            return dataclasses.replace(checked, problem=started if started != "not_undoable" else "undone")
+        finished = await self._importer().apply_committed(moment, progress, own=import_id)
+        record = checked.record
+        assert record is not None
+        await self._record("roster_undo", actor_id, import_id, [c for c in (record.regions or "").split(",") if c],
+                           f"{record.file_name[:120]}: -{record.inserted} ~{record.updated} +{record.ended}")
+        for hook in list(self.undone_hooks):
+            try:
+                await hook(import_id)
+            except Exception:
+                log.exception("roster undo %s: hook %s failed", import_id, getattr(hook, "__qualname__", hook))
+        await self._applied([i for i in finished if i != import_id])
+        return dataclasses.replace(checked, record=await self.repository.get_import(import_id))
+
+    async def _record(self, action: str, actor_id: int | None, import_id: int | None, regions: list[str],
+                      detail: str) -> None:
+        if self.audit is None:
+            return
+        await self.audit.record(actor_id=actor_id or 0, action=action, target=str(import_id),
+                                area_code=regions[0] if len(regions) == 1 else None, detail=detail)
 
     def share_write_lock(self) -> None:
         """This process imports beside the running bot (the CLI): between the chunks of an import, leave the
@@ -665,16 +954,37 @@ class RosterService:
         turn. Halves the speed of applying an import."""
         self.repository.turn_ratio = 1.0
 
-    async def resume(self, now: dt.datetime | None = None) -> list[int]:
-        """After a restart: finish the imports that were committed when the process stopped, and throw away the
-        staged rows of those that were not (still "running" after STALE_IMPORT, rejected or failed). Returns the
-        ids of the imports finished."""
+    async def tidy(self, now: dt.datetime | None = None) -> None:
+        """Checked files nobody chose a mode for within READY_TTL expire; staged rows of imports that will not
+        be applied are deleted; history older than HISTORY_KEPT is deleted (short transactions; the bot runs
+        it at start and daily)."""
         moment = now or self.clock.now()
-        importer = RosterImporter(self.repository, self.vault, self.tz)
+        importer = self._importer()
         await self.repository.abandon_stale(moment - STALE_IMPORT, moment)
+        await self.repository.close_ready(None, "expired", moment, created_before=moment - READY_TTL)
         for import_id in await self.repository.leftover_imports():
             await importer.discard(import_id)
-        return await importer.apply_committed(moment)
+        while await self.repository.purge_history(moment - HISTORY_KEPT, PURGE_CHUNK):
+            pass
+
+    async def resume(self, now: dt.datetime | None = None) -> list[int]:
+        """After a restart: finish the imports (and undos) that were committed when the process stopped, and
+        tidy up (`tidy`: staged rows of imports not committed, expired checks, old history). Returns the ids of
+        the imports finished."""
+        moment = now or self.clock.now()
+        await self.tidy(moment)
+        finished = await self._importer().apply_committed(moment)
+        await self._applied(finished)
+        return finished
+
+    async def _applied(self, import_ids: list[int]) -> None:
+        """Tell `applied_hooks` about imports now fully applied; a hook's failure is logged, never the import's."""
+        for import_id in import_ids:
+            for hook in list(self.applied_hooks):
+                try:
+                    await hook(import_id)
+                except Exception:
+                    log.exception("roster import %s: hook %s failed", import_id, getattr(hook, "__qualname__", hook))
 
     @staticmethod
     def error_report(result: ImportResult, t: Translator) -> bytes:

@@ -26,13 +26,16 @@ from storage.db import Database
 if TYPE_CHECKING:
     from bot.domain.audit import AuditService
     from bot.domain.broadcast import BroadcastService
+    from bot.domain.coverage import CoverageService
     from bot.domain.exports import ExportService
     from bot.domain.faq import FaqService
     from bot.domain.faq_learning import FaqLearningService
     from bot.domain.followup import FollowupService
     from bot.domain.officials import OfficialsService
     from bot.domain.posters import PosterService
+    from bot.domain.proposal import ProposalService
     from bot.domain.reminders import ReminderService
+    from bot.domain.roster_requests import RosterRequestsService
     from bot.domain.statistics import StatisticsService
     from bot.domain.status_check import StatusService
 
@@ -67,13 +70,16 @@ class Services:
     broadcasts: BroadcastService
     followup: FollowupService  # /tindaklanjut: the officials' queue, status changes, notices and digests
     exports: ExportService  # /unduh: XLSX / CSV of an official's area
+    proposals: ProposalService  # /usulan: a desa's proposal list (XLSX) and letter (PDF)
     roster: RosterService  # the district roster: imports (chat and CLI) and its size by area
+    roster_requests: RosterRequestsService  # requests the roster confirms: closed, "you are now protected"
     status_checks: StatusService  # Cek Status: the checks and the daily quota
     reminders: ReminderService  # expiry reminders: opt in / out and the daily run
     officials: OfficialsService  # officials and admins added by admins: invites, /petugas, revocation
     audit: AuditService  # the audit log: every feature records through it; /audit reads it
     posters: PosterService  # /poster: which desa, and the QR poster
     statistics: StatisticsService  # /statistik: the figures and who may see which area
+    coverage: CoverageService  # coverage per area against targets, monthly trend, /target, /cakupan files
     questions: QuestionService  # questions for an official (Tanya petugas)
     faq: FaqService  # Tanya Jawab answers and the Manfaat & Iuran pages
     faq_learning: FaqLearningService  # what admins teach the FAQ from answered questions (issue 11)

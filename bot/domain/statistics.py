@@ -1,5 +1,6 @@
 """Statistics for admins and officials: usage, status checks, eligibility, interest requests, follow-up time,
-roster coverage against a target (content/coverage_targets.toml), weekly trend. No Telegram types here."""
+roster coverage (bot/domain/coverage.py: per area against its target, monthly trend), weekly trend; and the
+scope rule both follow (`resolve_scope`). No Telegram types here."""
 
 from __future__ import annotations
 
@@ -8,54 +9,19 @@ import datetime as dt
 import statistics as stats
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, Field, ValidationError
-
 from bot.domain.clock import Clock
-from bot.domain.content import ContentError, load_toml
 from bot.domain.regions import contains, normalize_code, region
 from bot.domain.roles import Actor
 from storage.statistics import RawStatistics, StatisticsRepository
 
+if TYPE_CHECKING:
+    from bot.domain.coverage import CoverageReport
+
 WEEKS = 8
 FUNNEL = ("received", "followed_up", "registered")
-
-
-class CoverageTarget(BaseModel):
-    region: str = Field(pattern=r"^\d{2}\.\d{2}(\.\d{2})?$")
-    name: str
-    target: int = Field(gt=0)
-    source: str
-    valid_from: dt.date
-
-
-class CoverageFile(BaseModel):
-    target: list[CoverageTarget]
-
-
-def load_targets(name: str = "coverage_targets.toml") -> list[CoverageTarget]:
-    try:
-        targets = CoverageFile.model_validate(load_toml(name)).target
-    except ValidationError as exc:
-        raise ContentError(f"content/{name}: {exc}") from None
-    for item in targets:
-        if region(item.region) is None:
-            raise ContentError(f"content/{name}: unknown region {item.region}")
-    return targets
-
-
-@dataclass(frozen=True)
-class Coverage:
-    region: str
-    name: str
-    roster: int
-    target: int
-
-    @property
-    def share(self) -> float:
-        return self.roster / self.target
 
 
 @dataclass(frozen=True)
@@ -69,7 +35,7 @@ class Statistics:
     funnel: dict[str, int]
     median_follow_up_hours: float | None
     roster: int
-    coverage: list[Coverage]
+    coverage: CoverageReport | None  # None when the service has no coverage source (unit tests)
     weeks: list[dt.date]  # Mondays (local time), oldest first
     weekly_requests: list[int]
     weekly_checks: list[int]
@@ -103,7 +69,7 @@ def weekly(moments: list[dt.datetime], weeks: list[dt.date], tz: ZoneInfo) -> li
 
 
 def summarize(raw: RawStatistics, scope: str | None, now: dt.datetime, tz: ZoneInfo,
-              coverage: list[Coverage]) -> Statistics:
+              coverage: CoverageReport | None = None) -> Statistics:
     this_week = week_start(now, tz)
     weeks = [this_week - dt.timedelta(weeks=WEEKS - 1 - i) for i in range(WEEKS)]
     per_status: dict[str, int] = {}
@@ -126,6 +92,7 @@ def summarize(raw: RawStatistics, scope: str | None, now: dt.datetime, tz: ZoneI
 RosterCounter = Callable[[str, dt.date], Awaitable[int]]  # active members of an area on a day
 AreaLookup = Callable[[int], Awaitable[list[str]]]
 LockedCounter = Callable[[], Awaitable[int]]
+CoverageSource = Callable[[str | None], Awaitable["CoverageReport"]]  # CoverageService.report
 Refusal = Literal["not_staff", "unknown_region", "outside_area"]
 
 
@@ -137,12 +104,29 @@ class StatisticsRefused(Exception):
         self.reason: Refusal = reason
 
 
+async def resolve_scope(actor: Actor, asked: str | None,
+                        official_area: Callable[[int], Awaitable[str | None]]) -> str | None:
+    """The scope an actor may see (None: everywhere): admins everything or any region they name; officials
+    their own area or a part of it; anyone else nothing. Raises `StatisticsRefused`."""
+    area = None if actor.is_admin else await official_area(actor.user_id)
+    if not actor.is_admin and area is None:
+        raise StatisticsRefused("not_staff")
+    if asked is None:
+        return area
+    code = normalize_code(asked)
+    if code is None or region(code) is None:
+        raise StatisticsRefused("unknown_region")
+    if area is not None and not contains(area, code):
+        raise StatisticsRefused("outside_area")
+    return code
+
+
 class StatisticsService:
     """The figures for a scope, and who may see which scope: admins everything (or any region they name),
     officials their own area (or a part of it), everyone else nothing."""
 
     def __init__(self, repo: StatisticsRepository, roster_count: RosterCounter, area_codes: AreaLookup,
-                 clock: Clock, tz: ZoneInfo, targets: list[CoverageTarget] | None = None,
+                 clock: Clock, tz: ZoneInfo, coverage: CoverageSource | None = None,
                  locked_niks: LockedCounter | None = None) -> None:
         self.repo = repo
         self.locked_niks = locked_niks  # the status check's NIKs locked today (a NIK has no area: everywhere only)
@@ -150,7 +134,7 @@ class StatisticsService:
         self.area_codes = area_codes
         self.clock = clock
         self.tz = tz
-        self.targets = targets if targets is not None else load_targets()
+        self.coverage = coverage
 
     async def official_area(self, user_id: int) -> str | None:
         """The area an official's figures cover: the first (narrower, never wider, than the official's)."""
@@ -160,17 +144,7 @@ class StatisticsService:
     async def scope_for(self, actor: Actor, asked: str | None = None) -> str | None:
         """The scope the actor sees (None: everywhere), for the region code they asked for, if any.
         Raises `StatisticsRefused`."""
-        area = None if actor.is_admin else await self.official_area(actor.user_id)
-        if not actor.is_admin and area is None:
-            raise StatisticsRefused("not_staff")
-        if asked is None:
-            return area
-        code = normalize_code(asked)
-        if code is None or region(code) is None:
-            raise StatisticsRefused("unknown_region")
-        if area is not None and not contains(area, code):
-            raise StatisticsRefused("outside_area")
-        return code
+        return await resolve_scope(actor, asked, self.official_area)
 
     async def for_actor(self, actor: Actor, asked: str | None = None) -> Statistics:
         """The figures the actor may see (raises `StatisticsRefused`)."""
@@ -182,11 +156,7 @@ class StatisticsService:
         since = dt.datetime.combine(week_start(now, tz) - dt.timedelta(weeks=WEEKS - 1), dt.time(), tz)
         today = now.astimezone(tz).date()
         raw = await self.repo.collect(scope, now, since.astimezone(dt.UTC), today)
-        coverage = []
-        for target in self.targets:
-            if scope is None or contains(scope, target.region):
-                coverage.append(Coverage(target.region, target.name, await self.roster_count(target.region, today),
-                                         target.target))
+        coverage = await self.coverage(scope) if self.coverage is not None else None
         figures = summarize(raw, scope, now, tz, coverage)
         if scope is None and self.locked_niks is not None:
             figures = dataclasses.replace(figures, locked_niks=await self.locked_niks())

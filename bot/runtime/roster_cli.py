@@ -1,5 +1,7 @@
-"""`jagakerja roster import FILE [--dry-run] [--mode upsert|replace] [--region CODE]`,
-`jagakerja roster resume` (finish an import a crash interrupted; the bot also does it when it starts) and
+"""`jagakerja roster import FILE [--dry-run] [--mode upsert|replace] [--region CODE] [--yes]` (prints what it
+would do / did, per kecamatan; a replace ending more than 10% of its region needs --yes),
+`jagakerja roster undo BATCH` (undo an import within 30 days), `jagakerja roster resume` (finish an import a
+crash interrupted; the bot also does it when it starts) and
 `jagakerja roster sample FILE --rows N [--bad K]` (a synthetic roster to try the import with)."""
 
 from __future__ import annotations
@@ -13,7 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from bot.domain.i18n import Translator
-from bot.domain.roster import MODES, ImportResult, RosterService, error_lines
+from bot.domain.roster import (
+    MODES,
+    ImportResult,
+    RosterService,
+    UndoCheck,
+    error_lines,
+    preview_lines,
+    preview_total,
+    undo_problem,
+)
 from bot.domain.roster_files import sample_rows, write_sample_csv
 
 
@@ -30,7 +41,13 @@ def add_roster_parser(sub: Any) -> None:
     imp.add_argument("--report", type=Path, default=None, help="write the error report (CSV) to this file")
     imp.add_argument("--language", choices=("id", "en"), default=None, help="language of the messages")
     imp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    imp.add_argument("--yes", action="store_true",
+                     help="replace even when it ends more than 10%% of the region's people")
     imp.set_defaults(func=_cmd_import)
+    undo = actions.add_parser("undo", help="undo an import (batch id as printed by import) within 30 days")
+    undo.add_argument("batch", type=int)
+    undo.add_argument("--language", choices=("id", "en"), default=None, help="language of the messages")
+    undo.set_defaults(func=_cmd_undo)
     resume = actions.add_parser("resume", help="finish an import a crash interrupted after its commit, and throw "
                                                "away the staged rows of those that were not committed")
     resume.set_defaults(func=_cmd_resume)
@@ -134,11 +151,44 @@ async def import_file(args: argparse.Namespace) -> tuple[ImportResult, Translato
         roster.share_write_lock()  # the bot may be running on the same database
         result = await roster.import_file(
             args.file, file_name=args.file.name, mode=args.mode, dry_run=args.dry_run,
-            imported_by=f"cli:{getpass.getuser()}", region=region, progress=bar)
+            imported_by=f"cli:{getpass.getuser()}", region=region, progress=bar, confirmed=args.yes)
     finally:
         bar.close()
         await db.close()
     return result, t
+
+
+def _cmd_undo(args: argparse.Namespace) -> int:
+    from bot.domain.i18n import load_catalogs, translator
+    from bot.domain.privacy import Vault
+    from bot.runtime.services import build_services
+    from bot.runtime.settings import load_settings
+    from storage.db import open_database
+
+    settings = load_settings()
+    load_catalogs()
+    t = translator(args.language or settings.DEFAULT_LANGUAGE, settings.tz)
+
+    async def undo() -> UndoCheck:
+        db = await open_database(settings.DATABASE_URL)
+        try:
+            roster = build_services(settings, db, Vault(settings.data_key())).roster
+            roster.share_write_lock()  # the bot may be running on the same database
+            return await roster.undo(args.batch, by=f"cli:{getpass.getuser()}")
+        finally:
+            await db.close()
+
+    check = asyncio.run(undo())
+    if check.problem is not None:
+        print(undo_problem(check, t, args.batch))
+        return 1
+    record = check.record
+    assert record is not None
+    print(t.gettext("Import {batch} ({file}) undone: {inserted} added people removed, {updated} restored, "
+                    "{ended} ended people listed again.").format(
+        batch=record.id, file=record.file_name, inserted=t.number(record.inserted), updated=t.number(record.updated),
+        ended=t.number(record.ended)))
+    return 0
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
@@ -159,12 +209,31 @@ def _cmd_import(args: argparse.Namespace) -> int:
             print(t.gettext("Report written to {path}").format(path=args.report))
         return 1
     regions = ", ".join(result.regions)
-    if result.status == "validated":
-        print(t.gettext("{file}: all {rows} rows are valid (dry run: nothing written). Region: {regions}").format(
-            file=result.file_name, rows=t.number(result.rows), regions=regions))
+    replace = args.mode == "replace"
+    if result.status in ("validated", "unconfirmed"):
+        if result.status == "validated":
+            print(t.gettext("{file}: all {rows} rows are valid (dry run: nothing written). Region: {regions}")
+                  .format(file=result.file_name, rows=t.number(result.rows), regions=regions))
+        if result.preview is not None:
+            print(t.gettext("Importing it ({mode}) would give: {counts}").format(
+                mode=args.mode, counts=preview_total(result.preview, t, replace)))
+            for line in preview_lines(result.preview, t, replace):
+                print("  " + line)
+            if replace and result.preview.needs_confirmation:
+                print(t.gettext("Warning: this replace ends more than 10% of the people listed in its region; "
+                                "it is imported only with --yes."))
+        if result.status == "unconfirmed":
+            print(t.gettext("{file}: nothing was imported (add --yes to replace anyway).").format(
+                file=result.file_name))
+            return 1
         return 0
+    if result.status != "imported":
+        print(t.gettext("{file}: nothing was imported.").format(file=result.file_name))
+        return 1
     print(t.gettext("{file}: imported {rows} rows — new {inserted}, updated {updated}, ended {ended}. "
                     "Region: {regions}").format(
         file=result.file_name, rows=t.number(result.rows), inserted=t.number(result.inserted),
         updated=t.number(result.updated), ended=t.number(result.ended), regions=regions))
+    print(t.gettext("Batch {batch}: undo it within 30 days with “jagakerja roster undo {batch}”.").format(
+        batch=result.import_id))
     return 0

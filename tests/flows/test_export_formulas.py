@@ -106,7 +106,7 @@ async def test_audit_csv_holds_no_formula(local_bot: LocalBot) -> None:
     document = await admin.expect_reply()
     rows = assert_no_formula_csv(document.file_bytes or b"")
     exported = next(r for r in rows if r[3] == "export")
-    assert exported[4:] == ["'@x", "'-2+3", "'" + HYPERLINK]
+    assert exported[4:7] == ["'@x", "'-2+3", "'" + HYPERLINK]  # then the entry in words (issue 12)
 
 
 def test_helper_api_for_other_writers() -> None:

@@ -44,9 +44,8 @@ async def test_admin_uploads_csv_then_chooses_upsert(local_bot: LocalBot) -> Non
     assert "Baris: 2 — baru: 2, diperbarui: 0, diakhiri: 0" in (done.text or "")
     assert await services.roster.count_by_area("64.08") == 2
     imports = await services.roster.imports()
-    assert [(i.status, i.imported_by, i.file_name) for i in imports] == [
-        ("imported", f"telegram:{ADMIN_ID}", "roster-kutim.csv"), ("validated", f"telegram:{ADMIN_ID}",
-                                                                   "roster-kutim.csv")]
+    assert [(i.status, i.imported_by, i.file_name) for i in imports] == [  # the checked rows, not read again
+        ("imported", f"telegram:{ADMIN_ID}", "roster-kutim.csv")]
 
 
 async def test_bad_file_is_rejected_with_a_report_file(local_bot: LocalBot) -> None:
@@ -83,7 +82,11 @@ async def test_xlsx_replace_survives_a_restart_before_the_choice(local_bot: Loca
     second = await admin.expect_reply()
     await edit_until(admin, second, "semua 1 baris valid")
     await local_bot.restart()
-    await admin.press("🔁 Ganti daftar wilayah")
+    await admin.press("🔁 Ganti daftar wilayah")  # ends 1 of 2 (50%): asked a second time, nothing done yet
+    asked = await edit_until(admin, second, "akan mengakhiri")
+    assert "mengakhiri 1 dari 2 orang yang terdaftar sekarang di Kutai Timur (50%)" in (asked.text or "")
+    assert await services.roster.count_by_area("64.08") == 2
+    await admin.press("⚠️ Ya, ganti dan akhiri 1")
     done = await edit_until(admin, second, "berhasil diimpor")
     assert "baru: 0, diperbarui: 1, diakhiri: 1" in (done.text or "")
     assert await services.roster.count_by_area("64.08") == 1
@@ -128,4 +131,5 @@ async def test_each_upload_keeps_its_own_buttons_and_a_second_tap_changes_nothin
     await edit_until(admin, second, "tidak ada yang diimpor")
     shown = local_bot.double.find_message(first.chat_id, first.message_id)
     assert shown is not None and len(shown.edits) == edits  # A's message was not overwritten
-    assert [i.file_name for i in await services.roster.imports()][:1] == ["a.csv"]
+    assert [(i.file_name, i.status) for i in await services.roster.imports()] == [
+        ("b.csv", "cancelled"), ("a.csv", "imported")]  # b's staged rows are thrown away

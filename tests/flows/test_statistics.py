@@ -9,14 +9,17 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from PIL import Image
 
+from bot.domain.audit import AuditService
 from bot.domain.clock import FixedClock
-from bot.domain.statistics import CoverageTarget, StatisticsService, load_targets
+from bot.domain.coverage import CoverageService, CoverageTarget, load_targets
+from bot.domain.statistics import StatisticsService
 from bot.testing.runtime import LocalBot
+from storage.audit import AuditRepository
 from storage.db import Database
 from storage.eligibility import EligibilityRepository
 from storage.interest import EncryptedFields, InterestRepository
 from storage.roster import RosterRepository, roster_members
-from storage.statistics import StatisticsRepository
+from storage.statistics import CoverageTargetRepository, StatisticsRepository
 from storage.status_checks import StatusCheckRepository
 from storage.users import UserRepository
 from tests.conftest import ADMIN_ID
@@ -78,8 +81,11 @@ async def test_statistics_per_scope(db: Database) -> None:
     targets = [CoverageTarget(region="64.08", name="Kutai Timur", target=160000, source="test",
                               valid_from=dt.date(2025, 11, 1))]
     wita = ZoneInfo("Asia/Makassar")
+    clock = FixedClock(NOW)
+    coverage = CoverageService(StatisticsRepository(db), CoverageTargetRepository(db),
+                               AuditService(AuditRepository(db), clock), no_areas, clock, wita, targets)
     service = StatisticsService(StatisticsRepository(db), RosterRepository(db).count_by_area, no_areas,
-                                FixedClock(NOW), wita, targets)
+                                clock, wita, coverage.report)
     everything = await service.for_scope(None)
     assert everything.users == 4 and everything.users_active_30d == 3
     assert everything.status_outcomes == {"protected": 1, "inactive": 1, "not_found": 1}
@@ -88,7 +94,10 @@ async def test_statistics_per_scope(db: Database) -> None:
                                            MUARA_WAHAU: {"new": 1}}
     assert everything.funnel == {"received": 4, "followed_up": 3, "registered": 1}
     assert everything.median_follow_up_hours == 10  # 4 h, 10 h, 30 h
-    assert everything.roster == 3 and everything.coverage[0].roster == 3 and everything.coverage[0].target == 160000
+    assert everything.roster == 3  # ended and future members are not counted (the Paritrana Award's measure)
+    assert everything.coverage is not None and everything.coverage.area.active == 3
+    kutim = everything.coverage.parts[0]
+    assert (kutim.code, kutim.active, kutim.target and kutim.target.value) == ("64.08", 3, 160000)
     assert everything.weekly_requests[-1] == 4 and sum(everything.weekly_requests) == 4  # week of Mon 16 Nov
     assert everything.weekly_checks[-1] == 2 and everything.weekly_checks[-2] == 1
 
@@ -98,7 +107,9 @@ async def test_statistics_per_scope(db: Database) -> None:
     assert kecamatan.eligibility_outcomes == {"likely": 1, "needs_verification": 1}
     assert kecamatan.requests_by_area == {DESA: {"registered": 1, "contacted": 1},
                                           MUARA_ANCALONG + ".2002": {"contacted": 1}}
-    assert kecamatan.roster == 3 and kecamatan.coverage == []  # the target is for the whole kabupaten
+    assert kecamatan.roster == 3 and kecamatan.coverage is not None
+    assert kecamatan.coverage.area.active == 3 and kecamatan.coverage.area.target is None  # only the kabupaten has one
+    assert kecamatan.coverage.parts[0].code == DESA and kecamatan.coverage.parts[0].part == 1.0
 
     other = await service.for_scope(MUARA_WAHAU)
     assert other.requests_total == 1 and other.roster == 0 and other.median_follow_up_hours is None
@@ -127,9 +138,9 @@ async def test_admin_gets_numbers_and_three_png_charts(local_bot: LocalBot) -> N
     assert "Status checks: 3 — protected 1 · inactive 1 · not found 1" in text
     assert "Interest requests: 4" in text and "Muara Ancalong: 3 (registered 1 · contacted 2)" in text
     assert "Median time to first follow-up: 10 hours" in text
-    assert "Coverage Kutai Timur: 3 of 160,000 (0%)" in text
-    photos = await admin.expect_replies(3)
-    assert [p.kind for p in photos] == ["photo"] * 3
+    assert "Kutai Timur: 3 of target 160,000 (0.0%)" in text
+    photos = await admin.expect_replies(5)
+    assert [p.kind for p in photos] == ["photo"] * 5
     assert photos[0].text == "Interest requests per kecamatan" and photos[1].text == "From request to registration"
     for photo in photos:
         assert _is_png(photo.file_bytes) == (800, 500)
@@ -137,7 +148,7 @@ async def test_admin_gets_numbers_and_three_png_charts(local_bot: LocalBot) -> N
     await admin.send("/statistik 64.08.01")
     text = (await admin.expect_reply()).text or ""
     assert "Statistics: Muara Ancalong" in text and "Interest requests: 3" in text
-    assert (await admin.expect_replies(3))[0].text == "Interest requests per desa"
+    assert (await admin.expect_replies(5))[0].text == "Interest requests per desa"
     await admin.send("/statistik 99.99")
     assert "don't know that region" in ((await admin.expect_reply()).text or "")
 
@@ -156,7 +167,7 @@ async def test_officials_see_only_their_area_and_workers_nothing(local_bot: Loca
     await official.send("/statistik")
     text = (await official.expect_reply()).text or ""
     assert "Statistics: Muara Wahau" in text and "Interest requests: 1" in text and "Muara Ancalong" not in text
-    await official.expect_replies(3)
+    await official.expect_replies(5)
     await official.send("/statistik 64.08.01")
     assert "only see statistics for your own area" in ((await official.expect_reply()).text or "")
 
