@@ -171,6 +171,15 @@ def active_on(day: dt.date | None) -> sa.ColumnElement[bool]:
     return sa.and_(roster_members.c.mulai <= day, roster_members.c.berakhir >= day)
 
 
+async def _refresh_statistics(conn: AsyncConnection) -> None:
+    """PostgreSQL: refresh the planner's statistics of the roster tables before a bulk apply or undo. Right after a
+    bulk load the planner still believes the tables small and joins staged rows to the roster with nested loops
+    over whole tables: a 20,000-row re-import took 145 s instead of a few (measured); ANALYZE samples, so it stays
+    cheap at a million rows. SQLite plans with its indexes and needs nothing."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(sa.text("ANALYZE roster_members, roster_staging, roster_history"))
+
+
 @dataclass(frozen=True)
 class MemberRecord:
     id: int
@@ -317,6 +326,7 @@ class RosterRepository:
                 .where(roster_imports.c.id == import_id, roster_imports.c.status.in_(("running", "ready")))
                 .values(**values)
             )
+            await _refresh_statistics(conn)
         return bool(result.rowcount)
 
     async def close_ready(self, import_id: int | None, status: str, now: dt.datetime,
@@ -529,6 +539,7 @@ class RosterRepository:
                 return "changed"
             await conn.execute(sa.update(imports).where(imports.c.id == import_id, imports.c.status == "imported")
                                .values(status="undoing", undone_by=by[:64]))
+            await _refresh_statistics(conn)
         return "ok"
 
     async def undo_chunk(self, import_id: int, limit: int) -> int:
