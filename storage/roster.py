@@ -356,6 +356,8 @@ class RosterRepository:
         def area(code: str) -> dict[str, int]:
             return areas.setdefault(code, {"new": 0, "updated": 0, "ended": 0, "current": 0})
 
+        async with self.db.transaction() as conn:  # the staged rows are new to the planner (PostgreSQL)
+            await _refresh_statistics(conn)
         async with self.db.read() as conn:
             rows = await conn.execute(
                 sa.select(s.c.kode_kecamatan, sa.func.count(), sa.func.count(m.c.id))
