@@ -109,7 +109,7 @@ async def desa_typed(update: Update, context: BotContext, state: AssistedState, 
 async def name_typed(update: Update, context: BotContext, state: AssistedState, text: str) -> str:
     _ = context.i18n.gettext
     if contains_nik(text):  # a NIK at the name step: not left in the chat
-        await forget_user_message(update)
+        await forget_user_message(update, context)
         return await show(update, context, state, "name", "🔒 " + _("That looked like a NIK: I deleted it. "
                                                                   "I ask for the NIK in its own step."))
     name, problem = clean_name(text)
@@ -122,7 +122,7 @@ async def name_typed(update: Update, context: BotContext, state: AssistedState, 
 async def nik_typed(update: Update, context: BotContext, state: AssistedState, text: str) -> str:
     _ = context.i18n.gettext
     interest = context.services.interest
-    deleted = await forget_user_message(update)
+    deleted = await forget_user_message(update, context)
     try:
         nik = interest.parse_nik(text)
     except NikProblem as problem:

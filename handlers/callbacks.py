@@ -116,6 +116,17 @@ def any_of(kinds: tuple[type[CallbackData], ...]) -> Callable[[object], bool]:
     return lambda data: any(kind.unpack(data) is not None for kind in kinds)
 
 
+def prefix_of(data: object) -> str:
+    """The longest registered prefix of this data (for logs: never the ids or text after it), or "?"."""
+    if not isinstance(data, str):
+        return "?"
+    parts = data.split(":")
+    for end in range(len(parts), 0, -1):
+        if (prefix := ":".join(parts[:end])) in _PREFIXES:
+            return prefix
+    return "?"
+
+
 def registered_prefixes() -> dict[str, type[CallbackData]]:
     """Every callback kind defined so far (a test checks they are distinct and none shadows another)."""
     return dict(_PREFIXES)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+import logging
 
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, TypeHandler, filters
+
+from handlers.callbacks import prefix_of
 from handlers.context import BotContext
-from handlers.ui import ack, show_main_menu
+from handlers.ui import ack, answered, show_main_menu
+
+log = logging.getLogger("jagakerja.unanswered")
 
 
 async def unknown_message(update: Update, context: BotContext) -> None:
@@ -25,6 +30,16 @@ async def stale_button(update: Update, context: BotContext) -> None:
     await show_main_menu(update, context)
 
 
+async def settle_press(update: Update, context: BotContext) -> None:
+    """After every handler (group 1): a press its handler left unanswered still stops the phone's spinner. Each
+    case is a bug in that handler, logged (the button's prefix only, no data) so tests and the fuzzer find it."""
+    if update.callback_query is None or answered(update):
+        return
+    log.warning("a press of %s was left unanswered by its handler", prefix_of(update.callback_query.data))
+    await ack(update, context.i18n.gettext("This button has expired."))
+
+
 def register(application: Application) -> None:
     application.add_handler(MessageHandler(filters.ALL & ~filters.StatusUpdate.ALL, unknown_message))
     application.add_handler(CallbackQueryHandler(stale_button))
+    application.add_handler(TypeHandler(Update, settle_press), group=1)

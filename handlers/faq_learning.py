@@ -127,8 +127,10 @@ async def new_entry_topics(update: Update, context: BotContext) -> None:
 @requires("admin")
 async def start_new_entry(update: Update, context: BotContext) -> str | int:
     data = LearnNew.of(update)
-    if data is None or data.category not in context.services.faq.topics("id") \
-            or await _answered(update, context, data.question_id) is None:
+    if data is None or data.category not in context.services.faq.topics("id"):
+        await tell(update, context, context.i18n.gettext("This button has expired."))
+        return ConversationHandler.END
+    if await _answered(update, context, data.question_id) is None:
         return ConversationHandler.END
     await ack(update)
     LearnState(data.question_id, data.category).save(context)

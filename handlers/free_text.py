@@ -51,7 +51,7 @@ async def open_flow(update: Update, context: BotContext, name: str, entry: Entry
 async def nik_removed(update: Update, context: BotContext) -> None:
     t = context.i18n
     _ = t.gettext
-    if await forget_user_message(update):
+    if await forget_user_message(update, context):
         text = _("🔒 I deleted your message: it looked like a NIK. Keep your NIK out of chats; I ask for it only "
                  "in the steps that need it, and keep it safe there.")
     else:

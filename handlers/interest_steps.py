@@ -85,7 +85,7 @@ async def name_typed(update: Update, context: BotContext, state: InterestState, 
     if contains_nik(text):  # a NIK typed at the name step: not left in the chat, the name asked again
         _ = context.i18n.gettext
         note = (_("🔒 I deleted your message: it looked like a NIK. I ask for the NIK in its own step.")
-                if await forget_user_message(update) else
+                if await forget_user_message(update, context) else
                 _("🔒 That looks like a NIK: please delete your message. I ask for the NIK in its own step."))
         return await show(update, context, state, "name", note)
     name, problem = clean_name(text)
@@ -111,7 +111,7 @@ async def nik_typed(update: Update, context: BotContext, state: InterestState, t
     if not state.kab and interest.home_kabupaten(nik.kabupaten_code) is not None:
         state.kab = nik.kabupaten_code  # start the desa picker in the NIK's kabupaten
     saved = _("NIK saved: {nik}").format(nik=nik.masked)
-    if await forget_user_message(update):
+    if await forget_user_message(update, context):
         saved += "\n" + _("(I deleted your message so the NIK does not stay in this chat.)")
     return await advance(update, context, state, saved)
 
@@ -120,7 +120,7 @@ async def already_protected(update: Update, context: BotContext, typed_nik: bool
     """The roster covers this NIK: no request; the flow ends (its draft dropped), the NIK message deleted."""
     leave_flow(context, InterestState.KEY)
     if typed_nik:
-        await forget_user_message(update)
+        await forget_user_message(update, context)
     text, markup = protected_view(context.i18n)
     chat = update.effective_chat
     assert chat is not None

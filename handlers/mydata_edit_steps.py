@@ -91,7 +91,7 @@ async def nik_typed(update: Update, context: BotContext, state: EditState, text:
         message = (context.i18n.gettext(NIK_LENGTH).format(digits=problem.digits) if problem.reason == "length"
                    else nik_message(context.i18n, problem))
         return await show(update, context, state, "nik", "⚠️ " + message)
-    await forget_user_message(update)  # the NIK does not stay in the chat
+    await forget_user_message(update, context)  # the NIK does not stay in the chat
     return await save(update, context, state, nik.digits)
 
 

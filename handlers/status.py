@@ -62,7 +62,7 @@ async def got_nik(update: Update, context: BotContext) -> int:
     state.nik = nik.digits
     state.save(context)
     intro = ""
-    if await forget_user_message(update):
+    if await forget_user_message(update, context):
         intro = _("NIK {nik} noted; I deleted your message so the NIK does not stay in this chat.").format(
             nik=nik.masked) + "\n\n"
     await say(update, context, intro + _(
@@ -83,7 +83,7 @@ async def got_answer(update: Update, context: BotContext) -> int:
         return ASK_ANSWER
     if answer.kind == "unclear":
         if sum(ch.isdigit() for ch in typed(update)) >= 10:
-            await forget_user_message(update)  # a NIK typed again does not stay in the chat
+            await forget_user_message(update, context)  # a NIK typed again does not stay in the chat
         await say(update, context, _(
             "Please type your <b>name as on your KTP</b> (letters only), or just the <b>last 4 digits of your "
             "KPJ</b>."), back_to_menu_keyboard(t))

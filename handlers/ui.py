@@ -23,6 +23,8 @@ __all__ = ["MENU_ITEMS", "back_to_menu_keyboard", "main_menu_keyboard", "rows"]
 _TAG = re.compile(r"<[^>]*>")
 _ANSWERED: OrderedDict[int, CallbackQuery] = OrderedDict()  # id(query) -> the query (held: ids stay unique)
 _ANSWERED_MAX = 4096
+_DELETED = "ui.deleted"  # bot_data: (chat, message) of user messages this process deleted
+_DELETED_MAX = 4096
 _LAST_EDITS = "ui.last_edits"  # bot_data: (chat, message) -> what this process last wrote into it
 _LAST_EDITS_MAX = 4096
 Shown = tuple[str, InlineKeyboardMarkup | None]
@@ -76,16 +78,25 @@ async def show_main_menu(update: Update, context: BotContext, intro: str | None 
     return await say(update, context, text, main_menu_keyboard(t))
 
 
-async def forget_user_message(update: Update) -> bool:
+async def forget_user_message(update: Update, context: BotContext) -> bool:
     """Delete the user's own message (e.g. one holding a NIK) so it does not stay readable in the chat on a
     shared phone. Best effort: True when deleted."""
     message = update.effective_message
     if message is None:
         return False
+    key = (message.chat_id, message.message_id)
+    data: dict[Any, Any] = context.bot_data
+    done = cast(OrderedDict[tuple[int, int], None], data.setdefault(_DELETED, OrderedDict()))
+    if key in done:  # an edit of a message already deleted: Telegram would answer "not found"
+        return True
     try:
-        return bool(await message.delete())
+        deleted = bool(await message.delete())
     except TelegramError:
         return False
+    done[key] = None
+    while len(done) > _DELETED_MAX:
+        done.popitem(last=False)
+    return deleted
 
 
 def typed(update: Update) -> str:

@@ -123,14 +123,15 @@ class FuzzReport:
 
 class _ErrorLog(logging.Handler):
     """Every record at ERROR or above from any logger, and every record of the error handler (a call it answers
-    with a warning, such as a send that timed out, is a call too)."""
+    with a warning, such as a send that timed out, is a call too) and of the net that answers a press its
+    handler left unanswered (`handlers/fallback.settle_press`)."""
 
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.levelno >= logging.ERROR or record.name == "jagakerja.errors":
+        if record.levelno >= logging.ERROR or record.name in ("jagakerja.errors", "jagakerja.unanswered"):
             self.records.append(record)
 
 
@@ -237,6 +238,8 @@ class Fuzzer:
             origin = f" for {sent.kind}: {sent.detail}" if sent else ""
             text = f"{type(exc).__name__}: {exc}{where}{origin}" if exc else record.getMessage()
             target = self.report.handler_errors if record.name == "jagakerja.errors" else self.report.other_errors
+            if record.name == "jagakerja.unanswered":
+                target = self.report.unanswered
             target.append(text)
 
     def _new_user(self) -> TelegramUser:
