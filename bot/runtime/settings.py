@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -35,6 +35,18 @@ class Settings(BaseSettings):
     LOG_LEVEL: str = Field(default="INFO")
     # Protection status checks allowed per Telegram user per day (anti-enumeration).
     STATUS_CHECKS_PER_DAY: int = Field(default=5, ge=1, le=100)
+    # Several `jagakerja run` processes serve this bot on one PostgreSQL (no in-process caches of shared rows).
+    MULTI_PROCESS: bool = False
+    # Webhook mode (polling when WEBHOOK_URL is unset): Telegram posts updates to WEBHOOK_URL with the secret.
+    WEBHOOK_URL: str | None = None
+    WEBHOOK_SECRET: SecretStr | None = None
+    WEBHOOK_LISTEN: str = "0.0.0.0"
+    WEBHOOK_PORT: int = Field(default=8080, ge=1, le=65535)
+    # Polling mode: /healthz, /readyz and /metrics on this port (unset: no server). Webhook mode serves them itself.
+    HEALTH_PORT: int | None = Field(default=None, ge=1, le=65535)
+    LOG_FORMAT: Literal["text", "json"] = "text"
+    # Key rotation: the previous DATA_KEY, still accepted until `jagakerja rotate-key` has finished.
+    DATA_KEY_OLD: SecretStr | None = None
 
     @field_validator("BOT_TOKEN")
     @classmethod
