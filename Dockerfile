@@ -28,6 +28,9 @@ USER jagakerja
 VOLUME ["/app/data"]
 
 ENV DATABASE_URL=sqlite+aiosqlite:////app/data/jagakerja.db
+# Webhook mode (WEBHOOK_URL set): updates, /healthz, /readyz and /metrics on WEBHOOK_PORT (default 8080).
+EXPOSE 8080
+# `jagakerja run` applies the migrations at start (`migrate` runs them alone, e.g. once before several processes).
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["jagakerja"]
 CMD ["run"]

@@ -71,14 +71,20 @@ async def make_users(db: Database, count: int) -> list[int]:
     return ids
 
 
+TRANSPORT = os.environ.get("HTTP_TRANSPORT", "aiohttp")  # the sender's HTTP client, as the bot's setting
+
+
 @contextlib.asynccontextmanager
 async def sender_for(api_base: str):  # type: ignore[no-untyped-def]
     from telegram import Bot
     from telegram.request import HTTPXRequest
 
+    from bot.runtime.aiohttp_request import AiohttpRequest
     from handlers.broadcast_sender import SENDER_POOL, TelegramSender
 
-    bot = Bot(TEST_TOKEN, base_url=api_base, request=HTTPXRequest(connection_pool_size=SENDER_POOL))
+    request = (AiohttpRequest(connection_pool_size=SENDER_POOL, read_timeout=20.0) if TRANSPORT == "aiohttp"
+               else HTTPXRequest(connection_pool_size=SENDER_POOL, read_timeout=20.0))
+    bot = Bot(TEST_TOKEN, base_url=api_base, request=request)
     await bot.initialize()
     try:
         yield TelegramSender(bot)
@@ -92,7 +98,7 @@ def delivered(double: BotApiDouble, ids: list[int]) -> tuple[Counter[int], list[
     return Counter(int(c.params["chat_id"]) for c in calls), sorted(c.time for c in calls)
 
 
-def report(title: str, ids: list[int], double: BotApiDouble, rate: float, extra: str = "") -> None:
+def report(title: str, ids: list[int], double: BotApiDouble, rate: float, extra: str = "") -> float:
     per_chat, times = delivered(double, ids)
     duplicates = sum(1 for n in per_chat.values() if n > 1)
     misses = sum(1 for uid in ids if per_chat[uid] == 0)
@@ -100,7 +106,8 @@ def report(title: str, ids: list[int], double: BotApiDouble, rate: float, extra:
     achieved = (len(times) - 1) / span if span else 0.0
     print(f"{title}: {len(ids):,} recipients, {len(times):,} delivered in {span:.2f} s; "
           f"achieved {achieved:.1f} msg/s of {rate:g} configured ({achieved / rate:.1%}); "
-          f"duplicates {duplicates}, misses {misses}{extra}")
+          f"duplicates {duplicates}, misses {misses}{extra}", flush=True)
+    return achieved / rate
 
 
 async def run_in_process(double: BotApiDouble, folder: Path, count: int, rate: float) -> None:
@@ -134,7 +141,17 @@ async def worker(db_url: str, api_base: str, job_id: int, rate: float) -> None:
             runner = BroadcastRunner(repo, UserRepository(db), job_id, sender, QuietProgress(), clock=_Clock(),
                                      timer=RealTimer(), spacing=ChatSpacing(RealTimer()),
                                      options=RunnerOptions(rate=rate, progress_interval=3600))
-            await runner.run()
+            cpu = time.process_time()
+            profile_to = os.environ.get("BENCH_PROFILE")  # a path: pyinstrument's text profile of the sender
+            if profile_to:
+                from pyinstrument import Profiler
+
+                with Profiler(async_mode="disabled") as profiler:
+                    await runner.run()
+                Path(profile_to).write_text(profiler.output_text(unicode=True, show_all=False))
+            else:
+                await runner.run()
+            print(f"cpu {time.process_time() - cpu:.6f}", flush=True)  # the sender's own CPU while sending
     finally:
         await db.close()
 
@@ -156,7 +173,7 @@ async def run_with_kills(double: BotApiDouble, folder: Path, count: int, rate: f
             starts += 1
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, __file__, "--worker", "--db", url, "--api", double.base_url, "--job", str(job_id),
-                "--rate", str(rate))
+                "--rate", str(rate), stdout=asyncio.subprocess.PIPE if kills == 0 else None)
             if killed < kills:
                 # kill at a random moment while it is really sending (not while Python is still importing)
                 before = len(double.calls)
@@ -170,13 +187,17 @@ async def run_with_kills(double: BotApiDouble, folder: Path, count: int, rate: f
                     await proc.wait()
                     killed += 1
                     continue
+            output = (await proc.communicate())[0] if kills == 0 else b""
             await proc.wait()
             job = await repo.get(job_id)
             if job is not None and job.state == "done":
                 break
         elapsed = time.monotonic() - started
         if kills == 0:
-            report(f"sender process @ {rate:g}/s", ids, double, rate)
+            cpu = next((float(line.split()[1]) for line in output.splitlines() if line.startswith(b"cpu ")), 0.0)
+            report(f"sender process ({TRANSPORT}) @ {rate:g}/s", ids, double, rate,
+                   f"; sender CPU {cpu / count * 1000:.3f} ms/message (max rate on one free core "
+                   f"{count / cpu if cpu else 0:.0f}/s)")
             return
         counts = await repo.counts(job_id)
         states = await repo.recipient_states(job_id)
@@ -201,6 +222,11 @@ async def main(args: argparse.Namespace) -> None:
     random.seed(args.seed)
     with tempfile.TemporaryDirectory(prefix="bench-broadcast-") as tmp:
         folder = Path(tmp)
+        if args.sender_only:  # the rate figure alone, `--runs` times (issue 16's table row)
+            for run in range(args.runs):
+                async with BotApiDouble() as double:
+                    await run_with_kills(double, folder / str(run), args.recipients, args.rate, 0)
+            return
         async with BotApiDouble() as double:
             await run_with_kills(double, folder, args.recipients, args.rate, 0)
         async with BotApiDouble() as double:
@@ -218,6 +244,9 @@ if __name__ == "__main__":
     parser.add_argument("--sample", type=int, default=250, help="recipients of the 25 msg/s sample")
     parser.add_argument("--kills", type=int, default=8)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--sender-only", action="store_true",
+                        help="only the sender-process run at --rate, --runs times (HTTP_TRANSPORT picks the client)")
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--api", help=argparse.SUPPRESS)

@@ -4,7 +4,9 @@
 
 Runs every question of tests/data/faq_heldout.tsv and tests/data/faq_offtopic.txt (everyday style, with slang,
 typos, Banjar words, English; only timed here, never used to choose anything) `--rounds` times after one warm-up
-pass, plus a cold pass on a freshly built matcher. Prints p50/p99/max in milliseconds (target: p99 ≤ 5 ms) and
+pass, plus a cold pass on a freshly built matcher. Prints p50/p99/max in milliseconds (target: p99 ≤ 5 ms;
+warm CPU p99 ≤ 1 ms, issue 16: the thread's CPU time per answer, which a busy machine inflates far less than
+wall time) and
 the build time of the matcher at start (target ≤ 2 s): in a fresh process, Sastrawi's dictionary and the
 stemming of every phrasing included. Not part of the test run.
 """
@@ -71,13 +73,15 @@ def main() -> None:
 
     for question in items:
         answer(m, question, day)
-    warm = []
+    warm, cpu = [], []
     for _ in range(args.rounds):
         for question in items:
-            begin = time.perf_counter()
+            begin, begin_cpu = time.perf_counter(), time.thread_time()
             answer(m, question, day)
+            cpu.append(time.thread_time() - begin_cpu)
             warm.append(time.perf_counter() - begin)
     report("warm", warm)
+    report("warm, CPU (thread time)", cpu)  # the issue 16 figure (≤ 1 ms): unlike wall time, not the load's
     print(f"p99 target 5 ms: {'met' if percentile([s * 1000 for s in warm + cold], 0.99) <= 5 else 'NOT met'} "
           "(cold and warm together)")
 

@@ -1,24 +1,32 @@
 """Broadcast jobs after /siaran: /siaran_status, the job's Jeda / Lanjut / Hentikan buttons, the scheduler's tick
-and resuming running jobs at start. Admins only (checked on the server for every update)."""
+and resuming running jobs at start. Admins only (checked on the server for every update).
+
+Several processes (issue 15, `MULTI_PROCESS`): every process runs the takeover tick (`TAKEOVER_JOB`, every
+2 s): running broadcasts whose sending process died, and dated runs (08:00 digests, reminders) whose holder
+died, are taken over here (`BroadcastService.take_over`, `ScheduledRuns.take_over`); a job starts once
+(`launch` is atomic). One process: its start resumes, and once more when its predecessor's lease ran out."""
 
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.domain.broadcast import BroadcastService
+from bot.domain.schedule import LEASE, TICK_SECONDS
 from handlers.broadcast_callbacks import JobButton
 from handlers.broadcast_sender import ensure_transport
 from handlers.broadcast_views import job_controls, progress_text, status_text
-from handlers.context import BotContext
+from handlers.context import BotContext, HasServices
 from handlers.guards import REFUSALS, allowed, requires
 from handlers.ui import ack, edit_or_say, pressed_message, say, set_buttons
 
 log = logging.getLogger(__name__)
 
 SCHEDULER_TICK_SECONDS = 20.0
+TAKEOVER_JOB = "takeover"
 
 
 async def on_start(context: BotContext) -> None:
@@ -27,6 +35,12 @@ async def on_start(context: BotContext) -> None:
     resumed = await service.resume_running()
     if resumed:
         log.info("resumed broadcasts %s", resumed)
+
+
+async def takeover_tick(context: BotContext) -> None:
+    """JobQueue, every TICK_SECONDS: take over the work of a process that died (broadcasts, dated runs)."""
+    await ensure_transport(context.application).take_over()
+    await context.services.schedule.take_over()
 
 
 async def scheduler_tick(context: BotContext) -> None:
@@ -91,3 +105,9 @@ def register(application: Application) -> None:
         application.job_queue.run_once(on_start, when=0, name="broadcast-resume")
         application.job_queue.run_repeating(scheduler_tick, interval=SCHEDULER_TICK_SECONDS,
                                             first=SCHEDULER_TICK_SECONDS, name="broadcast-scheduler")
+        if cast(HasServices, application).services.config.multi_process:
+            application.job_queue.run_repeating(takeover_tick, interval=TICK_SECONDS, first=TICK_SECONDS,
+                                                name=TAKEOVER_JOB)
+        else:  # one process: its start resumes; once more when the lease of the process it replaced ran out
+            application.job_queue.run_once(takeover_tick, when=LEASE.total_seconds() + TICK_SECONDS,
+                                           name=TAKEOVER_JOB + "-after-start")

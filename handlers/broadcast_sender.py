@@ -9,12 +9,13 @@ import logging
 from collections.abc import AsyncIterator, Coroutine
 from typing import Any, cast
 
+import aiohttp
 import httpx
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.domain.broadcast import (
     Ambiguous,
@@ -38,6 +39,9 @@ from handlers.context import HasServices
 log = logging.getLogger(__name__)
 
 SENDER_POOL = 64
+# Transport causes (httpx or aiohttp, see bot/runtime/aiohttp_request.py) meaning the request never left.
+_CONNECT_TIMEOUTS = (httpx.ConnectTimeout, aiohttp.ConnectionTimeoutError)
+_CONNECT_ERRORS = (httpx.ConnectError, aiohttp.ClientConnectorError)
 
 
 class TelegramSender:
@@ -66,12 +70,12 @@ class TelegramSender:
             raise Rejected(exc.message) from exc
         except TimedOut as exc:
             # Connect/pool timeouts: the request never left. Read/write timeouts: it may have arrived.
-            if isinstance(exc.__cause__, httpx.ConnectTimeout) or "Pool timeout" in exc.message:
+            if isinstance(exc.__cause__, _CONNECT_TIMEOUTS) or "Pool timeout" in exc.message:
                 raise Transient(exc.message) from exc
             raise Ambiguous(exc.message or "timed out") from exc
         except NetworkError as exc:
             cause = exc.__cause__
-            if cause is None or isinstance(cause, httpx.ConnectError):
+            if cause is None or isinstance(cause, _CONNECT_ERRORS):
                 raise Transient(exc.message) from exc  # a 5xx answer, or no connection at all
             raise Ambiguous(exc.message) from exc  # the connection broke after the request went out
         except TelegramError as exc:
@@ -88,7 +92,7 @@ async def plain_bot_sender(application: Application) -> AsyncIterator[Sender]:
         token,
         base_url=app_bot.base_url.removesuffix(token),
         base_file_url=app_bot.base_file_url.removesuffix(token),
-        request=HTTPXRequest(connection_pool_size=SENDER_POOL, read_timeout=20.0),
+        request=_sender_request(app_bot.request),
     )
     await bot.initialize()
     services = cast(HasServices, application).services
@@ -96,6 +100,15 @@ async def plain_bot_sender(application: Application) -> AsyncIterator[Sender]:
         yield TelegramSender(bot, stop_markup(services.translator(services.config.default_language)))
     finally:
         await bot.shutdown()
+
+
+def _sender_request(app_request: BaseRequest) -> BaseRequest:
+    """A request of the same transport as the Application's (HTTP_TRANSPORT), sized for the broadcast sender:
+    the aiohttp request offers `sibling`; anything else gets PTB's httpx request as before."""
+    sibling = getattr(app_request, "sibling", None)
+    if callable(sibling):
+        return cast(BaseRequest, sibling(connection_pool_size=SENDER_POOL, read_timeout=20.0))
+    return HTTPXRequest(connection_pool_size=SENDER_POOL, read_timeout=20.0)
 
 
 async def _admin_translator(services: Services, user_id: int) -> Translator:

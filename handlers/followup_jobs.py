@@ -1,7 +1,12 @@
 """Messages the follow-up sends on its own: the notice about a new request (right away, or grouped when many
 arrive), the worker's update after a decision (sent before the decision is saved: see `tell_worker`), and the
 08:00 WITA digest of untouched requests. `FollowupService` decides who hears what; this module renders and
-sends. At start, a one-off job encrypts the typed reasons older rows still hold in clear."""
+sends. At start, a one-off job encrypts the typed reasons older rows still hold in clear.
+
+Several processes (issue 15): the 08:00 digest of a day is claimed by one process (`ScheduledRuns.run`), and
+each message in it once more before it is sent (`ScheduledRuns.first`), so a run taken over from a process
+that died sends only what the dead one had not claimed; held notices are claimed before they are sent
+(`FollowupService.due_digests`)."""
 
 from __future__ import annotations
 
@@ -31,6 +36,7 @@ from handlers.ui import ack, say
 
 log = logging.getLogger(__name__)
 DIGEST_JOB = "followup-daily-digest"
+DIGEST_ITEMS = "followup-daily-digest-item"  # one claim per message of a day's digest
 NOTICE_JOB = "followup-notice-digests"
 SEAL_JOB = "followup-seal-reasons"
 GONE = ("chat not found", "user not found")  # 400s that mean the worker can never be told
@@ -94,19 +100,23 @@ async def send_notice_digests(services: Services, bot: Bot) -> int:
     return sent
 
 
-async def run_daily_digest(services: Services, bot: Bot) -> int:
-    """08:00 WITA: each official hears about requests in their area untouched for 3+ days."""
+async def run_daily_digest(services: Services, bot: Bot, day: str | None = None) -> int:
+    """08:00 WITA: each official hears about requests in their area untouched for 3+ days. Each message is
+    claimed for `day` before it is sent (at most once per person and day, whichever process runs it); without a
+    day (a direct call), nothing is claimed."""
     sent = 0
     now = services.clock.now()
     for digest in await services.followup.daily_digests():
-        text, keyboard = daily_digest(services.translator(digest.language), digest, now)
-        await _send(bot, digest.official_id, text, keyboard)
-        sent += 1
-    sent += await send_question_digests(services, bot)  # workers' questions waiting 2+ days (issue 11)
+        if day is None or await services.schedule.first(DIGEST_ITEMS, f"{day}/requests/{digest.official_id}"):
+            text, keyboard = daily_digest(services.translator(digest.language), digest, now)
+            await _send(bot, digest.official_id, text, keyboard)
+            sent += 1
+    sent += await send_question_digests(services, bot, day)  # workers' questions waiting 2+ days (issue 11)
     for gaps in await services.followup.gap_digests():  # desa with waiting requests and no official (issue 12)
-        text, keyboard = gaps_message(services.translator(gaps.language), gaps)
-        await _send(bot, gaps.admin_id, text, keyboard)
-        sent += 1
+        if day is None or await services.schedule.first(DIGEST_ITEMS, f"{day}/gaps/{gaps.admin_id}"):
+            text, keyboard = gaps_message(services.translator(gaps.language), gaps)
+            await _send(bot, gaps.admin_id, text, keyboard)
+            sent += 1
     return sent
 
 
@@ -160,7 +170,8 @@ async def invite_for_desa(update: Update, context: BotContext) -> None:
 
 
 async def _daily_job(context: BotContext) -> None:
-    await run_daily_digest(context.services, context.bot)
+    """Once a day across all processes (the others find the day claimed)."""
+    await context.services.schedule.run(DIGEST_JOB)
 
 
 async def _notice_job(context: BotContext) -> None:
@@ -176,6 +187,7 @@ async def _seal_job(context: BotContext) -> None:
 def register(application: Application, services: Services) -> None:
     """Notices go through this application's bot (a restart attaches the new one); jobs are scheduled."""
     services.followup.attach(TelegramNotices(application.bot, services))
+    services.schedule.register(DIGEST_JOB, lambda day: run_daily_digest(services, application.bot, day))
     application.add_handler(CallbackQueryHandler(invite_for_desa, pattern=InviteForDesa.pattern()))
     if application.job_queue is not None:
         application.job_queue.run_daily(_daily_job, time=dt.time(DIGEST_HOUR, 0, tzinfo=services.config.tz),

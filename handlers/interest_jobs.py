@@ -1,7 +1,8 @@
 """The "you are now protected" messages after a roster import confirmed a request (`RosterRequestsService`):
 sent right after the import (a task of the application, so the admin's upload does not wait for them), and by a
 job every NOTICE_ROUND seconds for those still owed (a send that failed, an import run by the CLI). Sends go
-through the application's bot, so PTB's rate limiter paces them."""
+through the application's bot, so PTB's rate limiter paces them. Several processes (issue 15): one round at a
+time across all of them (`ScheduledRuns.exclusive`: a lease, taken over if its holder dies)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ class TelegramProtected:
 
     def wake(self) -> None:
         if self.application.running:  # else the next round sends them
-            self.application.create_task(self.services.roster_requests.send_owed(), name=NOTICE_JOB)
+            self.application.create_task(
+                self.services.schedule.exclusive(NOTICE_JOB, self.services.roster_requests.send_owed), name=NOTICE_JOB)
 
 
 async def _send(bot: Bot, user_id: int, text: str, markup: InlineKeyboardMarkup | None) -> bool:
@@ -60,7 +62,8 @@ async def _send(bot: Bot, user_id: int, text: str, markup: InlineKeyboardMarkup 
 
 
 async def _round(context: BotContext) -> None:
-    sent = await context.services.roster_requests.send_owed()
+    services = context.services
+    sent = await services.schedule.exclusive(NOTICE_JOB, services.roster_requests.send_owed)
     if sent:
         log.info("sent %d roster confirmations", sent)
 

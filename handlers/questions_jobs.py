@@ -18,6 +18,7 @@ from handlers.questions_views import answer_for_worker, digest, notice
 
 log = logging.getLogger(__name__)
 LEARN_JOB = "faq-learned-load"
+DIGEST_ITEMS = "followup-daily-digest-item"  # the same claims as handlers.followup_jobs (it imports this module)
 GONE = ("chat not found", "user not found")  # 400s that mean the worker can never be told
 
 
@@ -56,11 +57,14 @@ class TelegramQuestionNotices:
         return True
 
 
-async def send_question_digests(services: Services, bot: Bot) -> int:
-    """08:00 WITA (with the follow-up digest): questions waiting 2 days or more, to those told about them."""
+async def send_question_digests(services: Services, bot: Bot, day: str | None = None) -> int:
+    """08:00 WITA (with the follow-up digest): questions waiting 2 days or more, to those told about them (each
+    message claimed for `day` first: at most once per person and day across processes; no day: no claim)."""
     sent = 0
     now = services.clock.now()
     for item in await services.questions.stale_digests():
+        if day is not None and not await services.schedule.first(DIGEST_ITEMS, f"{day}/questions/{item.official_id}"):
+            continue
         text, keyboard = digest(services.translator(item.language), item, now)
         try:
             await bot.send_message(item.official_id, text, reply_markup=keyboard)

@@ -3,6 +3,8 @@
 The policy (claim before sending, mark sent/failed, a blocked user is marked) is `ReminderService`
 (bot/domain/reminders.py); this module only sends. The state lives in the database: the job only asks "what is
 due today and not yet claimed", so a restart, a missed day or a second machine never sends a reminder twice.
+Several processes (issue 15): the day's run itself is claimed by one process (`ScheduledRuns.run`); if it dies,
+another takes the run over and the per-reminder claims keep what was sent from going out again.
 """
 
 from __future__ import annotations
@@ -81,9 +83,15 @@ async def run_due_reminders(services: Services, bot: Bot, now: dt.datetime) -> i
 
 
 async def daily_job(context: BotContext) -> None:
-    services = context.services
-    count = await run_due_reminders(services, context.bot, services.clock.now())
+    """Once a day across all processes (the work is registered in `register`)."""
+    await context.services.schedule.run(JOB_NAME)
+
+
+async def _daily_run(services: Services, bot: Bot) -> int:
+    count = await run_due_reminders(services, bot, services.clock.now())
+    await services.schedule.purge()  # done runs older than two weeks
     log.info("daily reminders: %d sent", count)
+    return count
 
 
 async def opt_in(update: Update, context: BotContext) -> None:
@@ -110,6 +118,7 @@ async def opt_out(update: Update, context: BotContext) -> None:
 
 def register(application: Application) -> None:
     services = cast(HasServices, application).services
+    services.schedule.register(JOB_NAME, lambda _day: _daily_run(services, application.bot))
     application.add_handler(CallbackQueryHandler(opt_in, pattern=RemindMe.pattern()))
     application.add_handler(CallbackQueryHandler(opt_out, pattern=StopReminders.pattern()))
     if application.job_queue is not None:

@@ -216,20 +216,31 @@ class BroadcastRepository:
             return int(result.rowcount or 0)
 
     async def claim(self, job_id: int, limit: int, now: dt.datetime) -> list[int]:
-        """Take up to `limit` pending recipients and mark them `sending` (committed before any send)."""
+        """Take up to `limit` pending recipients and mark them `sending` (committed before any send), atomically,
+        so two senders racing on one job never get the same row. PostgreSQL: `WITH picked AS (SELECT … LIMIT n
+        FOR UPDATE SKIP LOCKED) UPDATE … FROM picked … RETURNING user_id` (rows another sender has locked are
+        skipped, and `state = 'pending'` is re-checked on the locked row); SQLite (≥ 3.35): one `UPDATE … WHERE
+        user_id IN (SELECT … LIMIT n) RETURNING user_id` under its single writer.
+        Returns only the rows this call changed. Which process may send a job at all is its lease (job_runs,
+        `bot.domain.broadcast`): a row is held by the lease holder of its job, so it needs no holder of its own."""
         r = broadcast_recipients
+        free = r.alias("free")  # an alias: the same table in the subquery would be correlated with the UPDATE
+        chosen = (
+            sa.select(free.c.user_id).where(free.c.broadcast_id == job_id, free.c.state == "pending")
+            .order_by(free.c.user_id).limit(limit)
+        )
+        update = sa.update(r).values(state="sending", attempts=r.c.attempts + 1, updated_at=now)
+        if self.db.dialect == "postgresql":
+            # A CTE: `IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n)` may be re-run per outer row by the planner
+            # (measured: it claimed every pending row, not n); the CTE runs once.
+            picked = chosen.with_for_update(skip_locked=True).cte("picked")
+            stmt = update.where(r.c.broadcast_id == job_id, r.c.state == "pending", r.c.user_id == picked.c.user_id)
+        else:
+            stmt = update.where(r.c.broadcast_id == job_id, r.c.state == "pending",
+                                r.c.user_id.in_(chosen.scalar_subquery()))
+        stmt = stmt.returning(r.c.user_id)
         async with self.db.transaction() as conn:
-            rows = await conn.execute(
-                sa.select(r.c.user_id).where(r.c.broadcast_id == job_id, r.c.state == "pending")
-                .order_by(r.c.user_id).limit(limit)
-            )
-            ids = [int(row.user_id) for row in rows]
-            if ids:
-                await conn.execute(
-                    sa.update(r).where(r.c.broadcast_id == job_id, r.c.user_id.in_(ids), r.c.state == "pending")
-                    .values(state="sending", attempts=r.c.attempts + 1, updated_at=now)
-                )
-            return ids
+            return sorted(int(uid) for uid in (await conn.execute(stmt)).scalars())
 
     async def mark(self, job_id: int, user_id: int, state: str, now: dt.datetime, *,
                    from_state: str, count_attempt: bool = False, error: str | None = None) -> bool:

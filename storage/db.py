@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -11,11 +12,14 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from storage.migrate import upgrade_to_head
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# PostgreSQL: a pooled connection idle longer than this is pinged before use (see `ping_after_idle`).
+IDLE_PING_SECONDS = 30.0
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -42,8 +46,34 @@ def create_engine(url: str, schema: str | None = None) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
         return engine
     connect_args = {"server_settings": {"search_path": schema}} if schema else {}
-    return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
-                               connect_args=connect_args)
+    engine = create_async_engine(url, pool_size=10, max_overflow=10, connect_args=connect_args)
+    ping_after_idle(engine)
+    return engine
+
+
+def ping_after_idle(engine: AsyncEngine, idle_seconds: float = IDLE_PING_SECONDS) -> None:
+    """Pessimistic disconnect handling only where it pays: `pool_pre_ping=True` pinged on EVERY checkout
+    (+230 µs CPU each, issue 16), while a pooled connection in steady use is alive by construction. A
+    connection idle for more than `idle_seconds` (a server restart, a firewall's idle cut, a failover may
+    have happened meanwhile) is pinged at checkout; if the ping fails, the pool drops it and hands out a fresh
+    one (DisconnectionError from a checkout listener: SQLAlchemy retries the checkout)."""
+    dialect = engine.dialect
+
+    def checkin(dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since <= idle_seconds:
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            raise DisconnectionError(f"connection idle for {time.monotonic() - idle_since:.0f} s is gone") from exc
+
+    event.listen(engine.sync_engine.pool, "checkin", checkin)
+    event.listen(engine.sync_engine.pool, "checkout", checkout)
 
 
 class Database:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ from storage.db import Database
 from storage.officials import NoteRecord, followup_notes
 from storage.roster import roster_members
 from storage.schema import metadata, utc
+from storage.sealing import hash_list
 
 WITHDRAWN = "withdrawn"  # the worker took the request back (/dataku): closed, a new request can follow
 PROPOSED = "proposed"  # the desa put the worker on its proposal list (usulan) to the district; waits for the roster
@@ -482,12 +484,13 @@ class InterestRepository:
 
     # ------------------------------------------------------------------ assisted registration (issue 12)
 
-    async def open_with_nik(self, nik_hash: str) -> InterestRecord | None:
+    async def open_with_nik(self, nik_hash: str | Sequence[str]) -> InterestRecord | None:
         """The newest open request with this NIK, whoever made it (an official registering a worker must not
         file the same person twice)."""
         t = interest_requests
         async with self.db.read() as conn:
-            row = (await conn.execute(sa.select(t).where(t.c.nik_hash == nik_hash, t.c.status.in_(OPEN_STATUSES))
+            row = (await conn.execute(sa.select(t).where(t.c.nik_hash.in_(hash_list(nik_hash)),
+                                                         t.c.status.in_(OPEN_STATUSES))
                                       .order_by(t.c.id.desc()).limit(1))).first()
         return _record(row) if row else None
 
@@ -552,13 +555,15 @@ class InterestRepository:
         return CrossCheck(member.mulai if member else None, member.berakhir if member else None,
                           member.removed_on if member else None, tuple(ref for (ref,) in others))
 
-    async def roster_entry(self, nik_hash: str) -> tuple[dt.date, dt.date, dt.date | None, str] | None:
+    async def roster_entry(
+        self, nik_hash: str | Sequence[str],
+    ) -> tuple[dt.date, dt.date, dt.date | None, str] | None:
         """(mulai, berakhir, removed_on, nama_enc) of the roster entry with this NIK hash, None when it is not
         listed."""
         m = roster_members
         async with self.db.read() as conn:
             row = (await conn.execute(sa.select(m.c.mulai, m.c.berakhir, m.c.removed_on, m.c.nama_enc)
-                                      .where(m.c.nik_hash == nik_hash))).first()
+                                      .where(m.c.nik_hash.in_(hash_list(nik_hash))))).first()
         return (row.mulai, row.berakhir, row.removed_on, row.nama_enc) if row else None
 
     async def confirm_by_roster(

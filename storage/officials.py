@@ -361,6 +361,16 @@ class OfficialRepository:
                 result.setdefault(r.official_id, []).append((r.request_id, utc(r.created_at) or r.created_at))
         return result
 
+    async def claim_notices(self, official_id: int, request_ids: list[int], now: dt.datetime) -> list[int]:
+        """Mark held notices sent and return those this call marked (one UPDATE … RETURNING): of several
+        processes sending digests, each notice goes into exactly one (claimed before it is sent)."""
+        t = followup_notices
+        async with self.db.transaction() as conn:
+            rows = await conn.execute(sa.update(t).where(
+                t.c.official_id == official_id, t.c.request_id.in_(request_ids), t.c.sent_at.is_(None),
+            ).values(sent_at=now).returning(t.c.request_id))
+            return sorted({int(r) for r in rows.scalars()})
+
     async def mark_notices_sent(self, official_id: int, request_ids: list[int], now: dt.datetime) -> None:
         t = followup_notices
         async with self.db.transaction() as conn:

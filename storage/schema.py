@@ -80,3 +80,38 @@ ptb_conversations = sa.Table(
     sa.Column("key", sa.String(128), primary_key=True),
     sa.Column("state", sa.Text, nullable=False),
 )
+
+# Scheduled work across processes (storage/leases.py): one row per run of a job (e.g. the 08:00 digest of a day,
+# a broadcast's sender); the primary key makes claiming a run an insert-or-nothing, and the lease lets another
+# process take the run over when its holder stops renewing it.
+job_runs = sa.Table(
+    "job_runs",
+    metadata,
+    sa.Column("job", sa.String(64), primary_key=True),
+    sa.Column("run_key", sa.String(128), primary_key=True),
+    sa.Column("claimed_by", sa.String(128), nullable=False),
+    sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("lease_until", sa.DateTime(timezone=True)),
+    sa.Column("done_at", sa.DateTime(timezone=True)),
+    sa.Index("ix_job_runs_open", "done_at", "lease_until"),
+)
+
+# The durable inbox (storage/inbox.py): every update is committed here before Telegram is told it arrived, and
+# marked done in the same transaction as the conversation state it changed. `user_key` orders one user's updates;
+# the lease (claimed_by, claim_until) lets another process take over the updates of a process that died. The
+# payload (it may hold a NIK the user typed) is encrypted, and emptied once the update is done.
+inbox = sa.Table(
+    "inbox",
+    metadata,
+    sa.Column("update_id", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("user_key", sa.BigInteger, nullable=False),
+    sa.Column("payload", sa.Text),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("claimed_by", sa.String(128)),
+    sa.Column("claim_until", sa.DateTime(timezone=True)),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("done_at", sa.DateTime(timezone=True)),
+    sa.Index("ix_inbox_open", "user_key", "update_id", postgresql_where=sa.text("done_at IS NULL"),
+             sqlite_where=sa.text("done_at IS NULL")),
+    sa.Index("ix_inbox_done_at", "done_at"),
+)

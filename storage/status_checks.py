@@ -84,6 +84,14 @@ class StatusCheckRepository:
                 sa.select(table.c.failures).where(table.c.nik_key == nik_key, table.c.day == day))).scalar_one()
         return int(failures) <= limit
 
+    async def nik_failures(self, nik_key: str, day: dt.date) -> int:
+        """Failed attempts counted on `day` under this key (key rotation: the old key's count still applies)."""
+        table = status_nik_attempts
+        async with self.db.read() as conn:
+            value = (await conn.execute(
+                sa.select(table.c.failures).where(table.c.nik_key == nik_key, table.c.day == day))).scalar()
+        return int(value or 0)
+
     async def give_back_nik_attempt(self, nik_key: str, day: dt.date) -> None:
         """The attempt found the person: it does not count as a failure."""
         table = status_nik_attempts

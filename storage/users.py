@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,9 +56,19 @@ LAST_SEEN_RESOLUTION = dt.timedelta(minutes=5)  # "active in the last 30 days" n
 
 
 class UserRepository:
+    """Every write to the `users` table goes through here: after each one (but `refresh`, whose caller gets the
+    fresh row back) the `listeners` are told the user id, so a cache of user rows kept above (the per-update
+    actor cache, `bot/domain/actor_cache.py`) is invalidated by every writer — the broadcast sender's
+    `mark_blocked` included."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
         self._touch: Any = None
+        self.listeners: list[Callable[[int], None]] = []
+
+    def _changed(self, user_id: int) -> None:
+        for listener in self.listeners:
+            listener(user_id)
 
     async def touch(self, user_id: int, tg_language_code: str | None, now: dt.datetime) -> UserRecord:
         """Create the user on first contact; refresh last-seen (and unblock: they wrote again).
@@ -96,10 +107,12 @@ class UserRepository:
     async def set_language(self, user_id: int, language: str) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(sa.update(users).where(users.c.id == user_id).values(language=language))
+        self._changed(user_id)
 
     async def set_start_payload(self, user_id: int, payload: str) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(sa.update(users).where(users.c.id == user_id).values(start_payload=payload))
+        self._changed(user_id)
 
     async def set_region(self, user_id: int, region_code: str, *, only_if_more_precise: bool = False) -> None:
         """Remember where the user lives (desa > kecamatan > kabupaten); used to target broadcasts."""
@@ -110,6 +123,7 @@ class UserRepository:
                     users.c.region_code.is_(None) | (sa.func.length(users.c.region_code) <= len(region_code))
                 )
             await conn.execute(stmt)
+        self._changed(user_id)
 
     async def set_broadcasts_stopped(self, user_id: int, stopped_at: dt.datetime | None) -> bool:
         """/berhenti (a moment) or /lanjut (None); an earlier stop keeps its moment. False when the user is unknown
@@ -120,7 +134,9 @@ class UserRepository:
         else:
             stmt = stmt.where(users.c.broadcasts_stopped_at.is_(None)).values(broadcasts_stopped_at=stopped_at)
         async with self.db.transaction() as conn:
-            return bool((await conn.execute(stmt)).rowcount)
+            changed = bool((await conn.execute(stmt)).rowcount)
+        self._changed(user_id)
+        return changed
 
     async def record_consent(self, user_id: int, version: str, decision: str, now: dt.datetime) -> None:
         async with self.db.transaction() as conn:
@@ -131,6 +147,7 @@ class UserRepository:
             await conn.execute(
                 sa.insert(consent_log).values(user_id=user_id, version=version, decision=decision, at=now)
             )
+        self._changed(user_id)
 
     async def consent_history(self, user_id: int) -> list[ConsentEvent]:
         async with self.db.read() as conn:
@@ -143,6 +160,7 @@ class UserRepository:
     async def mark_blocked(self, user_id: int, now: dt.datetime) -> None:
         async with self.db.transaction() as conn:
             await conn.execute(sa.update(users).where(users.c.id == user_id).values(blocked_at=now))
+        self._changed(user_id)
 
     async def erase(self, user_id: int, user_hash: str, now: dt.datetime) -> None:
         """Delete the user, their consent log, stored conversation data; keep an anonymous erasure record."""
@@ -156,6 +174,7 @@ class UserRepository:
                 )
             )
             await conn.execute(sa.insert(erasure_log).values(user_hash=user_hash, at=now))
+        self._changed(user_id)
 
     async def count(self) -> int:
         async with self.db.read() as conn:

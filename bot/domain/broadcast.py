@@ -12,6 +12,16 @@ broadcast twice); the final report counts them so the admin sees how many. Calls
 and is requeued as ``pending`` after a crash. A read timeout (request sent, no answer) is treated like a
 crash: ``unknown``. Pending rows are never skipped: a resumed job sends every one of them.
 
+**Several processes** (issue 15). A job is sent by one process at a time: the holder of its lease
+(``bot.domain.schedule.Lease``, job ``broadcast``, key = the job id), renewed every 2 s. So the configured rate
+is the total rate, exactly, and one process edits the progress message. With ``MULTI_PROCESS`` every process
+runs ``take_over`` every 2 s: a running job whose holder stopped renewing (killed) is taken over within 10 s;
+the new holder's ``recover`` makes the dead one's in-flight rows ``unknown`` (the crash window: at most
+``max_in_flight`` + one claimed batch of recipients, never resent) and sends the rest. Recipients are
+claimed atomically (``FOR UPDATE SKIP LOCKED … RETURNING``, ``BroadcastRepository.claim``), so even two
+senders on one job (a holder that lost its lease and has not noticed yet) never send to the same row; a
+holder that finds its lease lost stops.
+
 Rate: a token bucket at the configured global rate (``BROADCAST_RATE``, default 25 msg/s, small bursts
 of 0.2 s worth), at most one message per chat per second, 429 ``retry_after`` pauses the whole bucket,
 transient errors back off exponentially, 403 marks the user blocked (excluded until they write again).
@@ -35,6 +45,7 @@ from bot.domain.audience import Audience, AudienceResolver
 from bot.domain.audit import AuditService
 from bot.domain.clock import Clock
 from bot.domain.i18n import Translator
+from bot.domain.schedule import Lease, ScheduledRuns
 
 # BroadcastRow: handlers import the job type from here (they never import storage)
 from storage.broadcasts import OPEN_STATES, BroadcastRepository, BroadcastRow, Delivery
@@ -50,6 +61,8 @@ MIN_SLEEP = 0.001
 WAIT_SLICE = 0.25  # waits are cut in slices so pause/stop/shutdown are noticed quickly
 CONTROL_CHECK_SECONDS = 1.0  # how often the loop re-reads the job's state (another process may pause it)
 WITA = ZoneInfo("Asia/Makassar")
+
+LEASE_JOB = "broadcast"  # job_runs: (broadcast, job id) held by the process sending the job
 
 JobAction = Literal["pause", "resume", "stop", "resend"]
 QuickTime = Literal["hour", "tomorrow"]
@@ -269,6 +282,8 @@ class BroadcastRunner:
         self.is_stopping = is_stopping
         self.after_send = after_send  # test/benchmark hook: runs after a send is answered, before recording
         self.control: str | None = None  # "paused" / "stopped", set by the service for a quick reaction
+        self.lease: Lease | None = None  # several processes: stop when another process took the job over
+        self.noticed = False  # the run ended on a state another sender or process wrote (it reports, not this)
         capacity = max(1.0, self.options.rate * self.options.burst_seconds)
         self.bucket = TokenBucket(self.options.rate, capacity, timer)
         self.max_batch = max(1, min(int(capacity), self.options.max_batch))
@@ -280,7 +295,10 @@ class BroadcastRunner:
         self._started = 0.0
 
     def _interrupted(self) -> bool:
-        return self.control is not None or self.is_stopping()
+        return self.control is not None or self.is_stopping() or self._lost()
+
+    def _lost(self) -> bool:
+        return self.lease is not None and self.lease.lost.is_set()
 
     async def _sleep(self, seconds: float) -> bool:
         """Sleep in slices; False when interrupted (pause, stop, shutdown) before the time was up."""
@@ -314,7 +332,8 @@ class BroadcastRunner:
         if in_flight:
             await asyncio.gather(*in_flight, return_exceptions=True)
         await self._flush()
-        if state in ("done", "stopped"):
+        if state in ("done", "stopped") and (not self.noticed or self.control == state):
+            # noticed in the database: whoever finished or stopped the job sends the report (once)
             await self._report(state, final=True)
         elif state == "paused":
             await self._report("paused")
@@ -331,12 +350,13 @@ class BroadcastRunner:
                 last_report = self.timer.monotonic()
             if self.control is not None:
                 return self.control
-            if self.is_stopping():
+            if self.is_stopping() or self._lost():
                 return "running"
             if self.timer.monotonic() - last_check >= CONTROL_CHECK_SECONDS:
                 last_check = self.timer.monotonic()
                 current = await self.repo.get(self.job_id)
                 if current is None or current.state != "running":
+                    self.noticed = True
                     return current.state if current else "missing"
             if len(in_flight) >= self.max_in_flight:
                 await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
@@ -369,8 +389,7 @@ class BroadcastRunner:
         counts = await self.repo.counts(self.job_id)
         if any(counts[s] for s in OPEN_STATES):
             return False
-        await self.repo.set_state(self.job_id, "done", from_states=("running",), now=self.clock.now())
-        return True
+        return await self.repo.set_state(self.job_id, "done", from_states=("running",), now=self.clock.now())
 
     async def _deliver(self, user_id: int) -> None:
         assert self._content is not None
@@ -479,6 +498,7 @@ class BroadcastService:
     after_send: Callable[[int], Awaitable[None]] | None = None  # tests/benchmark: simulate a crash mid-send
     tz: ZoneInfo = WITA  # the admins' local time, for the times they type
     audit: AuditService | None = None  # created / sent / paused / resumed / stopped (ids and codes only)
+    schedule: ScheduledRuns | None = None  # several processes: one sender per job (its lease); None: this one
 
     async def _audit(self, action: str, job_id: int, by: int | None, detail: str | None = None) -> None:
         if self.audit is not None and by is not None:
@@ -568,11 +588,27 @@ class BroadcastService:
         return started
 
     async def resume_running(self) -> list[int]:
-        """On start: pick up jobs that were running when the process stopped (or died)."""
-        jobs = await self.repo.in_state("running")
-        for job in jobs:
+        """On start, and every few seconds (`take_over`): pick up running jobs that no live process sends
+        (this process stopped or died, or another one did). With leases, only a job whose lease is free or
+        ran out is started here; the lease is taken in `_run`."""
+        picked = []
+        now = self.clock.now()
+        for job in await self.repo.in_state("running"):
+            task = self.tasks.get(job.id)
+            if task is not None and not task.done():
+                continue
+            if self.schedule is not None:
+                run = await self.schedule.leases.get(LEASE_JOB, str(job.id))
+                if run is not None and run.claimed_by != self.schedule.holder and run.lease_until is not None \
+                        and run.lease_until > now:
+                    continue  # another live process sends it
             self._spawn(job.id)
-        return [job.id for job in jobs]
+            picked.append(job.id)
+        return picked
+
+    async def take_over(self) -> list[int]:
+        """The tick in every process: jobs whose sender died are taken over (see the module docstring)."""
+        return await self.resume_running()
 
     async def pause(self, job_id: int) -> bool:
         if not await self.repo.set_state(job_id, "paused", from_states=("running",)):
@@ -664,6 +700,17 @@ class BroadcastService:
         await self._run(job_id)
 
     async def _run(self, job_id: int) -> None:
+        lease = self.schedule.lease(LEASE_JOB, str(job_id)) if self.schedule is not None else None
+        if lease is not None and not await lease.acquire():
+            return  # another process sends this job
+        try:
+            await self._send_job(job_id, lease)
+        finally:
+            if lease is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(lease.release())
+
+    async def _send_job(self, job_id: int, lease: Lease | None) -> None:
         transport = self.transport
         assert transport is not None
         if self.spacing is None:
@@ -675,6 +722,7 @@ class BroadcastService:
                     spacing=self.spacing, options=self.options, is_stopping=transport.is_stopping,
                     after_send=self.after_send,
                 )
+                runner.lease = lease
                 self.runners[job_id] = runner
                 await runner.run()
         except Exception:

@@ -8,6 +8,7 @@ Free of Telegram types.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import string
 from collections.abc import Iterable, Sequence
@@ -185,7 +186,17 @@ def render_answer(t: Translator, entry_id: str, day: dt.date, sector: Sector | N
     entry = faq_for(t.language).get(entry_id)
     if entry is None:
         raise ContentError(f"{faq_path(t.language)}: no entry {entry_id!r}")
-    return entry.answer.format_map(AnswerFigures(t, day, sector))
+    return _rendered(t, t._t, entry.answer, day, sector, id(load_benefits()), id(load_table()))
+
+
+@lru_cache(maxsize=1024)
+def _rendered(t: Translator, catalog: object, answer: str, day: dt.date, sector: Sector | None,
+              benefits: int, table: int) -> str:
+    """An answer with its figures (Babel's money formatting was a third of an FAQ reply's CPU): the same text,
+    day, sector, catalog and content files give the same reply, so it is formatted once a day. The key holds all
+    the text depends on: the compiled catalog object (a new one after `load_catalogs`) and the content files
+    loaded (`load_benefits` / `load_table`, each cached once per process)."""
+    return answer.format_map(AnswerFigures(t, day, sector))
 
 
 # ---------------------------------------------------------------- matching (bot/domain/faq_match.py)
@@ -194,24 +205,39 @@ __all__ = ["FaqMatcher", "Match", "MatchResult", "SlangTable", "Thresholds", "We
            "simplify", "stem"]
 
 
-def documents(languages: Iterable[str] = SUPPORTED_LANGUAGES) -> list[tuple[str, str]]:
-    """Every text that asks for an entry, in every language: question, button, variants, taught phrasings."""
+def documents(languages: Iterable[str] = SUPPORTED_LANGUAGES,
+              learned: tuple[LearnedEntry, ...] | None = None) -> list[tuple[str, str]]:
+    """Every text that asks for an entry, in every language: question, button, variants, taught phrasings
+    (`learned`: what to count as taught; default what `FaqService.learn` was given last)."""
+    taught = _learned if learned is None else learned
     docs: list[tuple[str, str]] = []
     for language in languages:
-        for entry in faq_for(language).entries:
+        for entry in _merged(language, taught).entries:
             docs.append((entry.id, entry.question))
             docs.append((entry.id, entry.button.strip(string.punctuation + " ")))
             docs.extend((entry.id, variant) for variant in entry.variants)
     known = {entry_id for entry_id, _ in docs}
-    docs.extend((item.entry_id, item.phrasing) for item in learned_entries()
+    docs.extend((item.entry_id, item.phrasing) for item in taught
                 if item.entry_id in known and item.phrasing.strip())
     return docs
+
+
+def build_matcher(learned: tuple[LearnedEntry, ...]) -> FaqMatcher:
+    """A matcher over the shipped FAQ files and `learned` (about a second: safe to run in a worker thread, it
+    only reads the content and the module's caches)."""
+    return FaqMatcher(documents(learned=learned), load_slang(), not_covered=load_not_covered())
+
+
+_ready: FaqMatcher | None = None  # built off the event loop by `FaqService.learn_async`, taken by `matcher()`
+_learn_calls = 0  # the latest `learn` / `learn_async` wins when a rebuild in a thread finishes after a newer one
 
 
 @cache
 def matcher() -> FaqMatcher:
     """The process-wide matcher over the shipped FAQ files and what admins taught (`FaqService.learn`)."""
-    return FaqMatcher(documents(), load_slang(), not_covered=load_not_covered())
+    global _ready
+    built, _ready = _ready, None
+    return built if built is not None else build_matcher(_learned)
 
 
 # ---------------------------------------------------------------- the service
@@ -245,8 +271,22 @@ class FaqService:
         """Replace what was taught before with `learned` and rebuild the matcher (at start, after each promotion):
         a phrasing then matches its entry, a new entry is answered, shown under its category, and counted by
         `faq eval`."""
-        global _learned
+        global _learned, _learn_calls
+        _learn_calls += 1
         _learned = tuple(learned)
+        matcher.cache_clear()
+        matcher()
+
+    async def learn_async(self, learned: Sequence[LearnedEntry]) -> None:
+        """`learn`, with the rebuild (~1 s of CPU) in a worker thread: the event loop keeps answering updates, with
+        the previous matcher, until the new one is swapped in (on the loop, with what it was built from)."""
+        global _learned, _learn_calls, _ready
+        _learn_calls += 1
+        call, taught = _learn_calls, tuple(learned)
+        built = await asyncio.to_thread(build_matcher, taught)
+        if call != _learn_calls:
+            return  # a newer learn has replaced (or is replacing) this one
+        _learned, _ready = taught, built
         matcher.cache_clear()
         matcher()
 

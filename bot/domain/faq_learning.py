@@ -90,7 +90,7 @@ class FaqLearningService:
     async def load(self) -> int:
         """Hand every learned phrasing and entry to the matcher (at start, and after each change)."""
         learned = to_learned(await self.repository.all())
-        self.faq.learn(learned)
+        await self.faq.learn_async(learned)  # the rebuild runs in a worker thread, off the event loop
         return len(learned)
 
     async def records(self) -> list[LearnedRecord]:

@@ -526,17 +526,22 @@ class FollowupService:
                 await sender.new_request(official_id, await self.language_of(official_id), request)
 
     async def due_digests(self) -> list[NoticeDigest]:
-        """Held notices whose window has closed (marked sent): per official, the requests still in their area."""
+        """Held notices whose window has closed, claimed (marked sent) before they are returned: per official, the
+        requests still in their area (a notice another process claimed first is not in them)."""
         now = self.clock.now()
         result = []
         for official_id, pending in (await self.officials.pending_notices()).items():
             if pending[0][1] > now - NOTICE_WINDOW:
                 continue
+            # claimed before they are sent (several processes: each notice in one digest; a crash between the
+            # claim and the send loses that digest rather than sending it twice)
+            claimed = await self.officials.claim_notices(official_id, [r for r, _ in pending], now)
+            if not claimed:
+                continue
             who = await self.roles.actor(official_id)
-            records = await self.requests.get_many([request_id for request_id, _at in pending])
+            records = await self.requests.get_many([r for r, _at in pending if r in set(claimed)])
             # revoked meanwhile, or the request was erased: left out
             requests = [view(self.vault, r) for r in records if who.is_staff and who.can_access(r.desa_code)]
-            await self.officials.mark_notices_sent(official_id, [r for r, _ in pending], now)
             if requests:
                 result.append(NoticeDigest(official_id, await self.language_of(official_id), requests))
         return result

@@ -291,7 +291,7 @@ class InterestService:
         later, AND the name typed matches the roster's: a NIK alone reveals nothing, as in the status check),
         "ended" (was listed: the request is filed and the card says when it ended), or "none" (not listed, or
         listed under another name: the request is filed and the official's card shows the roster entry)."""
-        entry = await self.repository.roster_entry(self.vault.hash_nik(nik))
+        entry = await self.repository.roster_entry(self.vault.nik_hashes(nik))
         if entry is None:
             return "none"
         _mulai, berakhir, removed_on, nama_enc = entry
@@ -462,7 +462,7 @@ class InterestService:
     async def open_duplicate(self, actor: Actor, nik: str) -> tuple[bool, InterestRequestView | None]:
         """(an open request with this NIK exists, that request when it is in the actor's area, else None: its
         reference and details stay with the officials of its own area)."""
-        record = await self.repository.open_with_nik(self.vault.hash_nik(nik))
+        record = await self.repository.open_with_nik(self.vault.nik_hashes(nik))
         if record is None:
             return False, None
         return True, view(self.vault, record) if actor.can_access(record.desa_code) else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.domain.audit import AuditService
@@ -96,9 +97,24 @@ class OfficialsService:
         self.audit = audit
         self.vault = vault
         self.clock = clock
+        # called with the user id after their role changed (accepted, revoked, erased): e.g. the actor cache
+        self.role_changed: list[Callable[[int], None]] = []
+
+    def _roles_changed(self, user_id: int) -> None:
+        for hook in self.role_changed:
+            hook(user_id)
 
     def _hash(self, code: str) -> str:
         return self.vault.lookup_hash("invite", code)
+
+    async def _stored_hash(self, code: str) -> str:
+        """The hash the invite is stored under: the current key's, or, while a key rotation runs, the old key's
+        (an invite code is not kept, so rotate-key cannot re-hash it)."""
+        hashes = self.vault.lookup_hashes("invite", code)
+        for old in hashes[1:]:
+            if await self.repository.get_invite(old) is not None:
+                return old
+        return hashes[0]
 
     # ------------------------------------------------------------------ invites
 
@@ -125,7 +141,7 @@ class OfficialsService:
     async def find_invite(self, code: str, user_id: int | None = None) -> InviteRecord | None:
         """The invite behind a link when it can still be used (by this user: not when they were revoked after
         it was created, nor when its maker has been revoked)."""
-        invite = await self.repository.get_invite(self._hash(code))
+        invite = await self.repository.get_invite(await self._stored_hash(code))
         if invite is None or not invite.usable(self.clock.now()):
             return None
         maker = await self.repository.get(invite.created_by)
@@ -140,7 +156,8 @@ class OfficialsService:
         after it was created (an old invite never brings a revoked official or admin back)."""
         now = self.clock.now()
         name_enc = self.vault.encrypt_optional(name, context="officials.name")
-        official = await self.repository.accept_invite(self._hash(code), user_id, name_enc, now)
+        official = await self.repository.accept_invite(await self._stored_hash(code), user_id, name_enc, now)
+        self._roles_changed(user_id)
         if official is not None:
             await self.audit.record(actor_id=user_id, action="invite_accepted", now=now, target=f"user:{user_id}",
                                     detail=f"{official.role} {','.join(official.area_codes)}")
@@ -153,7 +170,9 @@ class OfficialsService:
         transaction); False when the user had none (any more)."""
         if not by.is_admin:
             raise InviteError("only admins revoke")
-        return await self.repository.revoke(user_id, by.user_id, self.clock.now())
+        revoked = await self.repository.revoke(user_id, by.user_id, self.clock.now())
+        self._roles_changed(user_id)
+        return revoked
 
     def name(self, official: OfficialRecord) -> str | None:
         return self.vault.decrypt_optional(official.name_enc, context="officials.name")
@@ -185,6 +204,7 @@ class OfficialsService:
         name (their audit entries stay)."""
         await self.repository.erase_worker(user_id)
         await self.repository.erase(user_id, self.clock.now())
+        self._roles_changed(user_id)
 
     async def describe(self, user_id: int, t: Translator) -> list[str]:
         official = await self.repository.active(user_id)

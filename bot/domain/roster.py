@@ -11,6 +11,13 @@ then moved into the roster chunk by chunk (each chunk a short transaction; the b
 after a crash, a committed import is finished by `RosterService.resume` (the bot runs it at start), one that was
 not committed is thrown away. Memory stays bounded (the current batch plus 16 bytes per NIK for the duplicate
 check; XLSX limits in `roster_files`).
+A large file (POOL_MIN_ROWS, issue 16) is validated in a process pool (`_Scan`): the worker thread reads chunks
+of rows and sends them to the pool, a few chunks ahead, and takes the results back in file order, so that the
+report, the duplicate check and "the first bad row stops the staging" are exactly the serial read's. The pool
+gets no key material: hashing and encryption stay in this process (`Vault.encrypt_many`: one `os.urandom` per
+column of a batch). Its processes are forked from multiprocessing's fork server (never from the bot's process,
+which has threads); like any multiprocessing program, a script importing a large file needs the
+`if __name__ == "__main__":` guard (`python -m bot` and the console scripts have it).
 Roster operations that cannot lose data (issue 12): `check` validates and stages the file ("ready") and says
 what each mode would do (`Preview`: new / updated / ended per kecamatan, by reads only); `apply` then commits
 those staged rows as the chosen mode, once (`cancel`, or READY_TTL, throws them away). A replace ending more
@@ -29,16 +36,21 @@ import datetime as dt
 import functools
 import itertools
 import logging
+import multiprocessing
+import multiprocessing.context
+import os
 import re
 import sys
 import time
 from array import array
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.domain.audit import AuditService
@@ -49,13 +61,16 @@ from bot.domain.privacy import Vault
 from bot.domain.regions import is_desa, normalize_code, region, short_name
 from bot.domain.roster_files import Cell, RosterFileError, Undecodable, UndecodableRow, open_roster
 from bot.domain.spreadsheet import csv_bytes
-from storage.roster import AreaCount, ImportRecord, RosterRepository
+from storage.roster import AreaCount, ImportRecord, RosterRepository, StagedRow
 
 log = logging.getLogger(__name__)
 
 Mode = Literal["upsert", "replace"]
 MODES: tuple[Mode, ...] = ("upsert", "replace")
 BATCH_SIZE = 1_000  # rows read, validated and staged per step (in the worker thread, then one short transaction)
+POOL_MIN_ROWS = 50_000  # a file this large is checked in a process pool (a smaller one: the pool's start costs more)
+POOL_WORKERS = max(1, min(4, (os.cpu_count() or 2) - 1))  # pool processes (one core stays for reading and writing)
+POOL_CHUNK = 2_000  # rows per task sent to the pool
 APPLY_CHUNK = 500  # staged rows copied into the roster per transaction (about 25 ms of write lock)
 END_CHUNK = 5_000  # roster rows looked at per transaction when a `replace` import ends those it does not list
 DISCARD_CHUNK = 5_000  # staged rows of a rejected import deleted per transaction
@@ -125,6 +140,7 @@ _KPJ_PATTERN = re.compile(r"^[A-Z0-9]{5,20}$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?")
 _DMY_DATE = re.compile(r"(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})")
+_DATE_SEPARATORS = "/.- "
 _SERIAL = re.compile(r"\d{5}(\.0+)?")
 _SPACES = re.compile(r"\s+")
 _SUMBER_SEPARATORS = re.compile(r"[\s\-]+")
@@ -280,6 +296,12 @@ def parse_date(value: Cell) -> dt.date | None:
             return dt.date.fromisoformat(text)
         except ValueError:
             return None
+    if (len(text) == 10 and text[2] in _DATE_SEPARATORS and text[5] in _DATE_SEPARATORS and text[:2].isdecimal()
+            and text[3:5].isdecimal() and text[6:].isdecimal()):  # fast path: DD/MM/YYYY (what _DMY_DATE matches)
+        try:
+            return dt.date(int(text[6:]), int(text[3:5]), int(text[:2]))
+        except ValueError:
+            return None
     match = _ISO_DATE.fullmatch(text)
     if match:
         year, month, day = (int(g) for g in match.groups())
@@ -337,66 +359,115 @@ def _roster_nik(text: str, today: dt.date) -> tuple[Nik | None, str | None]:
         return None, "nik_digits" if problem.reason in ("letters", "length") else "nik_invalid"
 
 
+# What a valid row holds, in this order (plain values: cheap to pickle from a pool worker): NIK digits, name,
+# birth date, desa code, program, funding source, start, end, KPJ or None.
+RowFields = tuple[str, str, dt.date, str, str, str, dt.date, dt.date, str | None]
+
+
+@functools.lru_cache(maxsize=1024)
+def _program_cached(text: str) -> str | None:
+    return _program(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _sumber(text: str) -> str:
+    return _SUMBER_SEPARATORS.sub("_", text.upper())
+
+
+def _cell_text(value: Cell) -> str:
+    return value.strip() if value.__class__ is str else _text(value)
+
+
+class RowChecker:
+    """`validate_row` for every row of one file: the column indexes looked up once, no closures, each date
+    parsed once (a million-row file spends most of its reading time here). The checks, their order and the
+    errors are exactly `validate_row`'s."""
+
+    __slots__ = ("_indexes", "region", "today")
+
+    def __init__(self, mapping: dict[str, int], today: dt.date, region: str | None = None) -> None:
+        self._indexes = tuple(mapping.get(column) for column in COLUMNS)
+        self.today = today
+        self.region = region
+
+    def check(self, cells: list[Cell], number: int) -> tuple[RowFields | None, list[RowError]]:
+        size = len(cells)
+        (nik_cell, nama_cell, born_cell, desa_cell, program_cell, sumber_cell, mulai_cell, berakhir_cell,
+         kpj_cell) = [cells[i] if i is not None and i < size else None for i in self._indexes]
+        if isinstance(cells, UndecodableRow):  # bytes that are not UTF-8 (CSV): nothing else can be checked
+            undecodable = [RowError(number, column, "not_utf8") for column, cell in zip(COLUMNS, (
+                nik_cell, nama_cell, born_cell, desa_cell, program_cell, sumber_cell, mulai_cell, berakhir_cell,
+                kpj_cell), strict=True) if isinstance(cell, Undecodable)]
+            if undecodable:
+                return None, undecodable
+        today, region = self.today, self.region
+        errors: list[RowError] = []
+        nik_text = _cell_text(nik_cell)
+        nik, nik_error = _roster_nik(nik_text, today)
+        if nik_error:
+            errors.append(RowError(number, "nik", nik_error,
+                                   (("value", nik_text),) if nik_error == "nik_shortened" else ()))
+        nama = _cell_text(nama_cell)
+        if "  " in nama or not nama.isprintable():
+            nama = _SPACES.sub(" ", nama)
+        if not nama:
+            errors.append(RowError(number, "nama", "empty"))
+        elif len(nama) > 100:
+            errors.append(RowError(number, "nama", "name_long"))
+        born = parse_date(born_cell)
+        if born is None:
+            errors.append(RowError(number, "tanggal_lahir", "empty" if not _cell_text(born_cell) else "date_invalid"))
+        elif born > today:
+            errors.append(RowError(number, "tanggal_lahir", "birth_future"))
+        elif nik is not None and not nik.matches_birth_date(born):
+            errors.append(RowError(number, "tanggal_lahir", "birth_mismatch"))
+        desa_text = _cell_text(desa_cell)
+        desa = _desa_code(desa_text) if desa_text else None
+        if not desa_text:
+            errors.append(RowError(number, "kode_desa", "empty"))
+        elif desa is None:
+            errors.append(RowError(number, "kode_desa", "desa_unknown"))
+        elif region and not (desa == region or desa.startswith(region + ".")):
+            errors.append(RowError(number, "kode_desa", "desa_outside", (("region", region),)))
+        program, sumber, mulai, berakhir, kpj = _cover(
+            number, program_cell, sumber_cell, mulai_cell, berakhir_cell, kpj_cell, errors)
+        if errors:
+            return None, errors
+        assert nik is not None and born is not None and desa is not None and program is not None and mulai and berakhir
+        return (nik.digits, nama, born, desa, program, sumber, mulai, berakhir, kpj), errors
+
+
+def _cover(number: int, program_cell: Cell, sumber_cell: Cell, mulai_cell: Cell, berakhir_cell: Cell,
+           kpj_cell: Cell, errors: list[RowError],
+           ) -> tuple[str | None, str, dt.date | None, dt.date | None, str | None]:
+    """The row's cover (program, funding source, period, KPJ), its problems added to `errors` (RowChecker)."""
+    program_text = _cell_text(program_cell)
+    program = _program_cached(program_text)
+    if program is None:
+        errors.append(RowError(number, "program", "empty" if not program_text else "program_invalid"))
+    sumber = _sumber(_cell_text(sumber_cell))
+    if not sumber:
+        errors.append(RowError(number, "sumber_dana", "empty"))
+    elif not _SUMBER_PATTERN.match(sumber):
+        errors.append(RowError(number, "sumber_dana", "sumber_invalid"))
+    mulai, berakhir = parse_date(mulai_cell), parse_date(berakhir_cell)
+    if mulai is None:
+        errors.append(RowError(number, "mulai", "empty" if not _cell_text(mulai_cell) else "date_invalid"))
+    if berakhir is None:
+        errors.append(RowError(number, "berakhir", "empty" if not _cell_text(berakhir_cell) else "date_invalid"))
+    if mulai is not None and berakhir is not None and berakhir < mulai:
+        errors.append(RowError(number, "berakhir", "period_order"))
+    kpj_text = _cell_text(kpj_cell)
+    kpj = (_KPJ_SEPARATORS.sub("", kpj_text).upper() or None) if kpj_text else None
+    if kpj is not None and not _KPJ_PATTERN.match(kpj):
+        errors.append(RowError(number, "kpj", "kpj_invalid"))
+    return program, sumber, mulai, berakhir, kpj
+
+
 def validate_row(cells: list[Cell], mapping: dict[str, int], number: int, today: dt.date,
                  region: str | None = None) -> tuple[RosterRow | None, list[RowError]]:
-    def get(column: str) -> Cell:
-        index = mapping.get(column)
-        return cells[index] if index is not None and index < len(cells) else None
-
-    if isinstance(cells, UndecodableRow):  # bytes that are not UTF-8 (CSV): nothing else can be checked
-        undecodable = [RowError(number, column, "not_utf8") for column in COLUMNS
-                       if isinstance(get(column), Undecodable)]
-        if undecodable:
-            return None, undecodable
-    errors: list[RowError] = []
-
-    def fail(column: str, code: str, **params: str) -> None:
-        errors.append(RowError(number, column, code, tuple(params.items())))
-
-    nik, nik_error = _roster_nik(nik_text := _text(get("nik")), today)
-    if nik_error:
-        fail("nik", nik_error, **({"value": nik_text} if nik_error == "nik_shortened" else {}))
-    nama = _SPACES.sub(" ", _text(get("nama")))
-    if not nama:
-        fail("nama", "empty")
-    elif len(nama) > 100:
-        fail("nama", "name_long")
-    born = parse_date(get("tanggal_lahir"))
-    if born is None:
-        fail("tanggal_lahir", "empty" if not _text(get("tanggal_lahir")) else "date_invalid")
-    elif born > today:
-        fail("tanggal_lahir", "birth_future")
-    elif nik is not None and not nik.matches_birth_date(born):
-        fail("tanggal_lahir", "birth_mismatch")
-    desa_text = _text(get("kode_desa"))
-    desa = _desa_code(desa_text) if desa_text else None
-    if not desa_text:
-        fail("kode_desa", "empty")
-    elif desa is None:
-        fail("kode_desa", "desa_unknown")
-    elif region and not (desa == region or desa.startswith(region + ".")):
-        fail("kode_desa", "desa_outside", region=region)
-    program = _program(_text(get("program")))
-    if program is None:
-        fail("program", "empty" if not _text(get("program")) else "program_invalid")
-    sumber = _SUMBER_SEPARATORS.sub("_", _text(get("sumber_dana")).upper())
-    if not sumber:
-        fail("sumber_dana", "empty")
-    elif not _SUMBER_PATTERN.match(sumber):
-        fail("sumber_dana", "sumber_invalid")
-    mulai, berakhir = parse_date(get("mulai")), parse_date(get("berakhir"))
-    for column, value in (("mulai", mulai), ("berakhir", berakhir)):
-        if value is None:
-            fail(column, "empty" if not _text(get(column)) else "date_invalid")
-    if mulai is not None and berakhir is not None and berakhir < mulai:
-        fail("berakhir", "period_order")
-    kpj = _KPJ_SEPARATORS.sub("", _text(get("kpj"))).upper() or None
-    if kpj is not None and not _KPJ_PATTERN.match(kpj):
-        fail("kpj", "kpj_invalid")
-    if errors:
-        return None, errors
-    assert nik is not None and born is not None and desa is not None and program is not None and mulai and berakhir
-    return RosterRow(number, nik.digits, nama, born, desa, program, sumber, mulai, berakhir, kpj), []
+    fields, errors = RowChecker(mapping, today, region).check(cells, number)
+    return (RosterRow(number, *fields) if fields is not None else None), errors
 
 
 def _is_blank(cells: list[Cell]) -> bool:
@@ -466,25 +537,58 @@ class NikSet:
         return self._count
 
 
+# A row as the scan sees it: None (blank, not counted), its fields (valid) or its errors.
+Outcome = RowFields | list[RowError] | None
+
+
+def _check_rows(rows: list[tuple[int, list[Cell]]], checker: RowChecker) -> list[tuple[int, Outcome]]:
+    outcomes: list[tuple[int, Outcome]] = []
+    for number, cells in rows:
+        if _is_blank(cells):
+            outcomes.append((number, None))
+            continue
+        fields, errors = checker.check(cells, number)
+        outcomes.append((number, fields if fields is not None else errors))
+    return outcomes
+
+
+def _pool_check(rows: list[tuple[int, list[Cell]]], mapping: dict[str, int], today: dt.date,
+                region: str | None) -> list[tuple[int, Outcome]]:
+    """In a pool process: check one chunk of rows (no key material: encryption stays in the importing process)."""
+    return _check_rows(rows, RowChecker(mapping, today, region))
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """"forkserver": workers are forked from a clean single-threaded server that preloaded this module (the
+    bot's own process has threads: forking it could copy a lock some thread holds), so a second import starts
+    its pool in milliseconds; only the first pays the server's start (about a second)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
 class _Scan:
     """One read of a roster file, step by step in a worker thread (never on the event loop): validates the rows
-    and, while none has failed, turns them into the values to stage."""
+    and, while none has failed, turns them into the values to stage. A large file (POOL_MIN_ROWS) is checked in
+    a process pool, chunk by chunk, in file order (the second core validates while this one reads, encrypts
+    and writes); a small one here (a pool's start would cost more than it saves)."""
 
     def __init__(self, path: Path, result: ImportResult, today: dt.date, region: str | None,
-                 values: Callable[[RosterRow], dict[str, Any]] | None) -> None:
+                 values: Callable[[list[RowFields]], list[StagedRow]] | None) -> None:
         self.path = path
         self.result = result
         self.today = today
         self.region = region
-        self.values = values  # None: validate only (dry run)
+        self.values = values  # None: validate only
         self.kabupaten: set[str] = set()
         self.seen = NikSet()
         self.duplicates: dict[int, list[int]] = {}  # NIK → rows repeating it (kept for the report, up to MAX_ERRORS)
         self.kept_duplicates = 0
         self.total_hint: int | None = None
         self._files = ExitStack()
-        self._rows: Iterator[tuple[int, list[Cell]]] = iter(())
+        self._outcomes: Iterator[tuple[int, Outcome]] = iter(())
         self._mapping: dict[str, int] = {}
+        self._pool: ProcessPoolExecutor | None = None
 
     def open(self) -> bool:
         """Open the file and map its header; False (errors added) when the header is not a roster's."""
@@ -495,35 +599,77 @@ class _Scan:
         if header_errors:
             add_errors(self.result, header_errors)
             return False
-        self._rows = source.rows
+        if (source.total_hint or 0) >= POOL_MIN_ROWS and POOL_WORKERS > 0:
+            self._pool = ProcessPoolExecutor(POOL_WORKERS, mp_context=_pool_context())
+            self._outcomes = self._pooled(source.rows, self._pool)
+        else:
+            self._outcomes = self._serial(source.rows, RowChecker(self._mapping, self.today, self.region))
         return True
 
-    def step(self, size: int) -> tuple[list[dict[str, Any]], bool]:
+    @staticmethod
+    def _serial(rows: Iterator[tuple[int, list[Cell]]], checker: RowChecker) -> Iterator[tuple[int, Outcome]]:
+        for number, cells in rows:
+            if _is_blank(cells):
+                yield number, None
+                continue
+            fields, errors = checker.check(cells, number)
+            yield number, (fields if fields is not None else errors)
+
+    def _pooled(self, rows: Iterator[tuple[int, list[Cell]]],
+                pool: ProcessPoolExecutor) -> Iterator[tuple[int, Outcome]]:
+        """The rows checked in the pool, POOL_CHUNK at a time, a few chunks ahead, yielded in file order. A file
+        error (e.g. too many rows) is raised only after the rows before it, as the serial read does."""
+        pending: deque[Future[list[tuple[int, Outcome]]]] = deque()
+        failure: RosterFileError | None = None
+        ahead = 2 * POOL_WORKERS + 1
+        while True:
+            while failure is None and len(pending) < ahead:
+                chunk: list[tuple[int, list[Cell]]] = []
+                try:
+                    chunk.extend(itertools.islice(rows, POOL_CHUNK))
+                except RosterFileError as exc:  # the rows read before it are still checked
+                    failure = exc
+                if chunk:
+                    pending.append(pool.submit(_pool_check, chunk, self._mapping, self.today, self.region))
+                if len(chunk) < POOL_CHUNK:
+                    break
+            if not pending:
+                if failure is not None:
+                    raise failure
+                return
+            yield from pending.popleft().result()
+
+    def step(self, size: int) -> tuple[list[StagedRow], bool]:
         """The next `size` rows: the values to stage (none once a row has failed) and whether the file ended."""
         result = self.result
-        batch: list[dict[str, Any]] = []
+        valid: list[RowFields] = []
         taken = 0
-        for number, cells in itertools.islice(self._rows, size):
+        seen, kabupaten, staging = self.seen, self.kabupaten, self.values is not None
+        for number, outcome in itertools.islice(self._outcomes, size):
             taken += 1
-            if _is_blank(cells):
+            if outcome is None:
                 continue
             result.rows += 1
-            row, errors = validate_row(cells, self._mapping, number, self.today, self.region)
-            if row is None:
-                add_errors(result, errors)
+            if isinstance(outcome, list):
+                add_errors(result, outcome)
                 continue
-            self.kabupaten.add(row.kode_kabupaten)
-            key = int(row.nik)
-            if not self.seen.add(key):
+            kabupaten.add(outcome[3][:5])
+            key = int(outcome[0])
+            if not seen.add(key):
                 result.error_count += 1  # listed with the first row's number once the file is read
                 if self.kept_duplicates < MAX_ERRORS:
                     self.duplicates.setdefault(key, []).append(number)
                     self.kept_duplicates += 1
-            elif self.values is not None and not result.error_count:
-                batch.append(self.values(row))
-        return ([] if result.error_count else batch), taken < size
+            elif staging and not result.error_count:
+                valid.append(outcome)
+        if result.error_count or self.values is None or not valid:
+            return [], taken < size
+        return self.values(valid), taken < size
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
         self._files.close()
         self.seen = NikSet()
 
@@ -560,28 +706,27 @@ class RosterImporter:
         self.vault = vault
         self.tz = tz
 
-    def member_values(self, row: RosterRow, import_id: int, now: dt.datetime) -> dict[str, Any]:
+    def member_values(self, rows: list[RowFields], now: dt.datetime) -> list[StagedRow]:
+        """A batch of valid rows as staged (the NIK hashed; NIK, name and KPJ encrypted, the nonces of a column
+        from one `os.urandom`)."""
         vault = self.vault
-        return {
-            "nik_hash": vault.hash_nik(row.nik),
-            "nik_enc": vault.encrypt(row.nik, context="roster_members.nik"),
-            "verify_hash": "",  # retired (issue 13): the birth date is inside the NIK, it proves nothing
-            "nama_enc": vault.encrypt(row.nama, context="roster_members.nama"),
-            "kpj_enc": vault.encrypt_optional(row.kpj, context="roster_members.kpj"),
-            "kode_desa": row.kode_desa, "kode_kecamatan": row.kode_kecamatan, "kode_kabupaten": row.kode_kabupaten,
-            "program": row.program, "sumber_dana": row.sumber_dana, "mulai": row.mulai, "berakhir": row.berakhir,
-            "import_id": import_id, "updated_at": now,
-        }
+        niks = [r[0] for r in rows]
+        nik_enc = vault.encrypt_many(niks, context="roster_members.nik")
+        nama_enc = vault.encrypt_many([r[1] for r in rows], context="roster_members.nama")
+        kpjs = [r[8] for r in rows if r[8] is not None]
+        sealed = iter(vault.encrypt_many(kpjs, context="roster_members.kpj"))
+        hash_nik = vault.hash_nik
+        # verify_hash: retired (issue 13): the birth date is inside the NIK, it proves nothing
+        return [StagedRow(hash_nik(nik), nik_sealed, "", nama_sealed, None if r[8] is None else next(sealed),
+                          r[3], r[3][:8], r[3][:5], r[4], r[5], r[6], r[7], now)
+                for r, nik, nik_sealed, nama_sealed in zip(rows, niks, nik_enc, nama_enc, strict=True)]
 
-    def light_values(self, row: RosterRow, import_id: int, now: dt.datetime) -> dict[str, Any]:
+    def light_values(self, rows: list[RowFields], now: dt.datetime) -> list[StagedRow]:
         """A dry run stages only what the preview compares (the NIK hash and the place), nothing encrypted: its
         rows are thrown away and can never be committed."""
-        return {
-            "nik_hash": self.vault.hash_nik(row.nik), "nik_enc": "", "verify_hash": "", "nama_enc": "",
-            "kpj_enc": None, "kode_desa": row.kode_desa, "kode_kecamatan": row.kode_kecamatan,
-            "kode_kabupaten": row.kode_kabupaten, "program": row.program, "sumber_dana": row.sumber_dana,
-            "mulai": row.mulai, "berakhir": row.berakhir, "import_id": import_id, "updated_at": now,
-        }
+        hash_nik = self.vault.hash_nik
+        return [StagedRow(hash_nik(r[0]), "", "", "", None, r[3], r[3][:8], r[3][:5], r[4], r[5], r[6], r[7], now)
+                for r in rows]
 
     async def run(
         self, path: Path, *, file_name: str, mode: Mode = "upsert", dry_run: bool = False,
@@ -596,8 +741,7 @@ class RosterImporter:
             import_id = await self.repository.start_import(
                 imported_by=imported_by, admin_id=admin_id, file_name=file_name, mode=mode, now=now)
         result.import_id = import_id
-        make = self.light_values if dry_run else self.member_values
-        values = functools.partial(make, import_id=import_id, now=now)
+        values = functools.partial(self.light_values if dry_run else self.member_values, now=now)
         try:
             await self._scan(path, result, today, region, progress, values)
             if not result.error_count:
@@ -637,7 +781,7 @@ class RosterImporter:
         return result, finished
 
     async def _scan(self, path: Path, result: ImportResult, today: dt.date, region: str | None,
-                    progress: Progress | None, values: Callable[[RosterRow], dict[str, Any]] | None) -> None:
+                    progress: Progress | None, values: Callable[[list[RowFields]], list[StagedRow]] | None) -> None:
         """One read of the file in a worker thread, step by step: validate each row and, while no row has failed,
         stage it. (Reading the next step while writing the last gains nothing: the worker thread would hold the
         GIL and stretch the write lock.)"""

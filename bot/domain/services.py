@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from bot.domain.proposal import ProposalService
     from bot.domain.reminders import ReminderService
     from bot.domain.roster_requests import RosterRequestsService
+    from bot.domain.schedule import ScheduledRuns
     from bot.domain.statistics import StatisticsService
     from bot.domain.status_check import StatusService
 
@@ -50,6 +51,7 @@ class Config:
     status_checks_per_day: int = 5
     broadcast_rate: float = 25.0
     broadcast_progress_seconds: float = 3.0
+    multi_process: bool = False  # MULTI_PROCESS: other processes may die mid-work; take their work over (issue 15)
 
     def is_admin(self, user_id: int) -> bool:
         """A district admin from `ADMIN_IDS` (admins added by other admins are in the officials table)."""
@@ -83,6 +85,7 @@ class Services:
     questions: QuestionService  # questions for an official (Tanya petugas)
     faq: FaqService  # Tanya Jawab answers and the Manfaat & Iuran pages
     faq_learning: FaqLearningService  # what admins teach the FAQ from answered questions (issue 11)
+    schedule: ScheduledRuns  # scheduled work once across processes: digests, reminders, rounds (issue 15)
 
     def translator(self, language: str) -> Translator:
         return translator(language, self.config.tz)

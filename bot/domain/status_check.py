@@ -119,8 +119,16 @@ class StatusService:
     def _user_key(self, user_id: int) -> str:
         return self.vault.lookup_hash("status-quota", str(user_id))
 
+    async def _used_under_old_key(self, user_id: int, day: dt.date) -> int:
+        """During a key rotation (DATA_KEY_OLD set): today's checks counted under the old key, which rotate-key
+        cannot re-key (the Telegram id behind the hash is not kept). 0 without a rotation, with no query."""
+        return sum([await self.repository.used(key, day)
+                    for key in self.vault.lookup_hashes("status-quota", str(user_id))[1:]])
+
     async def remaining(self, user_id: int) -> int:
-        used = await self.repository.used(self._user_key(user_id), self.today())
+        today = self.today()
+        used = await self.repository.used(self._user_key(user_id), today) + await self._used_under_old_key(
+            user_id, today)
         return max(self.per_day - used, 0)
 
     async def begin(self, user_id: int) -> int:
@@ -133,10 +141,15 @@ class StatusService:
     def _nik_key(self, nik: Nik) -> str:
         return self.vault.lookup_hash("status-nik", nik.digits)
 
+    async def _failures_under_old_key(self, nik: Nik, day: dt.date) -> int:
+        """As `_used_under_old_key`, for the NIK's failed attempts today."""
+        return sum([await self.repository.nik_failures(key, day)
+                    for key in self.vault.lookup_hashes("status-nik", nik.digits)[1:]])
+
     async def lookup(self, nik: Nik, answer: Answer) -> MemberRecord | None:
         """The roster entry when the NIK is listed and the second factor holds; None otherwise
         (indistinguishably: an unknown NIK is compared against a stand-in, the same work)."""
-        member = await self.roster.find_by_nik_hash(self.vault.hash_nik(nik.digits))
+        member = await self.roster.find_by_nik_hash(self.vault.nik_hashes(nik.digits))
         if member is None:
             second_factor_holds(answer, _DUMMY_NAME, None)
             return None
@@ -149,12 +162,14 @@ class StatusService:
         (none left: `not_found`, whatever the answer); records only the outcome. An attempt that finds the
         person is given back to the NIK."""
         now, today = self.clock.now(), self.today()
-        if not await self.repository.take_quota(self._user_key(user_id), today, self.per_day):
+        quota = self.per_day - await self._used_under_old_key(user_id, today)
+        if quota <= 0 or not await self.repository.take_quota(self._user_key(user_id), today, quota):
             await self.repository.record(user_id, "limited", now)
             return StatusResult("limited", nik.masked)
         remaining = await self.remaining(user_id)
         nik_key = self._nik_key(nik)
-        allowed = await self.repository.take_nik_attempt(nik_key, today, NIK_FAILURES_PER_DAY)
+        allowed = await self.repository.take_nik_attempt(
+            nik_key, today, NIK_FAILURES_PER_DAY - await self._failures_under_old_key(nik, today))
         member = await self.lookup(nik, answer) if allowed else None
         if member is None:
             await self.repository.record(user_id, "not_found", now)

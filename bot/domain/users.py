@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.actor_cache import ActorCache
 from bot.domain.clock import Clock
 from bot.domain.consent import CONSENT_VERSION
 from bot.domain.deeplink import DeepLink, parse_payload
@@ -25,21 +26,36 @@ class Arrival:
 
 
 class UserService:
-    def __init__(self, repository: UserRepository, vault: Vault, clock: Clock, roles: RoleService) -> None:
+    def __init__(self, repository: UserRepository, vault: Vault, clock: Clock, roles: RoleService,
+                 cache: ActorCache | None = None) -> None:
+        """`cache`: the actor cache (default: on, this process's memory); `ActorCache(enabled=False)` when several
+        processes serve the bot. Every write to the user's row invalidates it (the repository's listeners)."""
         self.repository = repository
         self.vault = vault
         self.clock = clock
         self.roles = roles
+        self.cache = cache if cache is not None else ActorCache()
+        repository.listeners.append(self.cache.forget)
+
+    def forget(self, user_id: int) -> None:
+        """The user's role changed (an invite accepted, a revocation, an erasure): read it again next update."""
+        self.cache.forget(user_id)
 
     async def arrive(self, user_id: int, tg_language_code: str | None) -> Arrival:
-        """The per-update lookups: the user row and their role on one read connection, released before the user
-        row is written (when new or last-seen is stale): a held reader never waits for a writer's connection."""
+        """The per-update lookups: from the actor cache when it holds the user and nothing needs writing; else the
+        user row and their role on one read connection, released before the user row is written (when new or
+        last-seen is stale): a held reader never waits for a writer's connection."""
+        now = self.clock.now()
+        hit = self.cache.get(user_id)
+        if hit is not None and not self.repository.needs_refresh(hit[0], tg_language_code, now):
+            return Arrival(*hit)
+        generation = self.cache.generation
         async with self.repository.db.shared_reads():
             current = await self.repository.get(user_id)
             actor = await self.roles.actor(user_id)
-        now = self.clock.now()
         if current is None or self.repository.needs_refresh(current, tg_language_code, now):
             current = await self.repository.refresh(user_id, tg_language_code, now)
+        self.cache.put(current, actor, generation)
         return Arrival(current, actor)
 
     async def touch(self, user_id: int, tg_language_code: str | None) -> UserRecord:

@@ -12,8 +12,10 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.domain.services import Services
+from bot.runtime.aiohttp_request import build_request
 from bot.runtime.concurrency import PerUserUpdateProcessor
-from bot.runtime.logging_setup import protect_secret
+from bot.runtime.logging_setup import current_update_id, protect_secret
+from bot.runtime.metrics import instrumented
 from bot.runtime.resilience import ResilientRateLimiter
 from bot.runtime.settings import Settings
 from handlers.context import BotContext
@@ -32,6 +34,9 @@ class JagaKerjaApplication(Application):
         super().__init__(**kwargs)
         self._processed_ids: set[int] = set()
         self._processed = asyncio.Condition()
+        # Set by the durable inbox (bot/runtime/inbox.py): it writes each update's state in the transaction that
+        # marks the update done, so no state is saved here.
+        self.state_saved_by_inbox = False
 
     async def initialize(self) -> None:
         await super().initialize()
@@ -43,12 +48,16 @@ class JagaKerjaApplication(Application):
         except Exception:  # the command menu is a convenience; never stop the bot for it
             log.exception("setMyCommands failed")
 
+    @instrumented  # counts and times each update (bot/runtime/metrics.py: /metrics)
     async def process_update(self, update: object) -> None:
+        # JSON log lines name the update being handled (LOG_FORMAT=json)
+        named = current_update_id.set(update.update_id if isinstance(update, Update) else None)
         try:
             await super().process_update(update)
-            if self.persistence is not None:
+            if self.persistence is not None and not self.state_saved_by_inbox:
                 await self.update_persistence()
         finally:
+            current_update_id.reset(named)
             if isinstance(update, Update):
                 async with self._processed:
                     self._processed_ids.add(update.update_id)
@@ -77,6 +86,8 @@ def build_application(
     protect_secret(settings.token())  # before PTB logs "Set Bot API URL: …/bot<token>"
     if settings.DATA_KEY is not None:
         protect_secret(settings.data_key())
+    for old_key in settings.old_data_keys():
+        protect_secret(old_key)
     api_url = base_url or settings.BOT_API_URL
     file_url = base_file_url or api_url.replace("/bot", "/file/bot", 1)
     builder = (
@@ -90,6 +101,8 @@ def build_application(
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(ResilientRateLimiter(backoff=network_backoff, overall_max_rate=overall_max_rate))
         .concurrent_updates(PerUserUpdateProcessor())
+        .request(build_request(settings.HTTP_TRANSPORT))
+        .get_updates_request(build_request(settings.HTTP_TRANSPORT, for_updates=True))
     )
     if persistence:
         builder = builder.persistence(DatabasePersistence(services.db, services.vault))

@@ -15,7 +15,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from bot.runtime.runner import run_bot
 
     settings = load_settings()
-    configure_logging(settings.LOG_LEVEL)
+    configure_logging(settings.LOG_LEVEL, fmt=settings.LOG_FORMAT)
     asyncio.run(run_bot(settings))
     return 0
 
@@ -78,7 +78,7 @@ async def erase_user(settings: Settings, telegram_id: int) -> bool:
 
     db = await open_database(settings.DATABASE_URL)
     try:
-        services = build_services(settings, db, Vault(settings.data_key()))
+        services = build_services(settings, db, Vault(settings.data_key(), settings.old_data_keys()))
         known = await services.users.get(telegram_id) is not None
         await services.privacy.erase_user(telegram_id)
         return known
@@ -139,6 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.runtime.faq_cli import add_faq_parser
 
     add_faq_parser(sub)  # jagakerja faq eval FILE.tsv | cv | calibrate (issue 11)
+    from bot.runtime.ops_cli import add_ops_parsers
+
+    add_ops_parsers(sub)  # jagakerja backup PATH | rotate-key (issue 15)
     return parser
 
 

@@ -5,7 +5,9 @@ database round-trips. Conversations stay correct because a user's own updates ne
 
 Fairness: an update first waits for its user's turn and only then takes one of the shared slots, so a user with
 a backlog (500 messages sent at once) holds one slot, never all of them, and everybody else is answered as usual
-while the backlog drains (``bench/fairness.py``). PTB's own semaphore (``BaseUpdateProcessor.process_update``,
+while the backlog drains (``bench/fairness.py``). With the durable inbox (bot/runtime/inbox.py) a user has at most
+one update claimed at a time, across processes too; the lock here still keeps any other caller in order.
+PTB's own semaphore (``BaseUpdateProcessor.process_update``,
 taken before we know whose update it is) is therefore left wide open: the real limit is ``_slots``.
 """
 
@@ -22,13 +24,17 @@ from telegram.ext import BaseUpdateProcessor
 _WAITING_ROOM = 1_000_000
 
 
-def _key(update: object) -> int | None:
+def update_key(update: object) -> int | None:
+    """Whose update it is (the user, else the chat): the unit of ordering here and in the inbox."""
     if isinstance(update, Update):
         if update.effective_user is not None:
             return update.effective_user.id
         if update.effective_chat is not None:
             return update.effective_chat.id
     return None
+
+
+_key = update_key  # the old name (bench/fairness.py)
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
@@ -42,7 +48,7 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self._waiting: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = _key(update)
+        key = update_key(update)
         if key is None:
             async with self._slots:
                 await coroutine

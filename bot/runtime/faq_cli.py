@@ -50,7 +50,8 @@ async def _load_learned() -> int:
     settings = load_settings()
     db = await open_database(settings.DATABASE_URL)
     try:
-        return int(await build_services(settings, db, Vault(settings.data_key())).faq_learning.load())
+        vault = Vault(settings.data_key(), settings.old_data_keys())
+        return int(await build_services(settings, db, vault).faq_learning.load())
     finally:
         await db.close()
 

@@ -47,7 +47,8 @@ async def export_learned(locales_dir: Path, *, write: bool) -> int:
     settings = load_settings()
     db = await open_database(settings.DATABASE_URL)
     try:
-        records = await build_services(settings, db, Vault(settings.data_key())).faq_learning.records()
+        vault = Vault(settings.data_key(), settings.old_data_keys())
+        records = await build_services(settings, db, vault).faq_learning.records()
     finally:
         await db.close()
     try:

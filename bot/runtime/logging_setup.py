@@ -16,7 +16,9 @@ our stderr handler, pytest's caplog, an operator's own. Three layers:
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
+import datetime as dt
 import functools
 import json
 import logging
@@ -155,12 +157,39 @@ def _describe_call(call: functools.partial[Any]) -> str:
     return f"{name}({', '.join(parts)})"
 
 
-def configure_logging(level: str = "INFO", secrets: tuple[str | None, ...] = ()) -> None:
+# The update being handled, for the `update_id` field of JSON log lines (set by whoever handles an update; a
+# record may also carry it itself: `log.info(..., extra={"update_id": n})`).
+current_update_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("current_update_id", default=None)
+
+
+class JsonFormatter(logging.Formatter):
+    """LOG_FORMAT=json: one JSON object per line (time, level, logger, message, update_id when known, exception)
+    for log collectors. The message is the scrubbed one (the record factory and PersonalDataFilter ran first)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname, "logger": record.name, "message": record.getMessage(),
+        }
+        update_id = getattr(record, "update_id", None) or current_update_id.get()
+        if update_id is not None:
+            line["update_id"] = update_id
+        if record.exc_info and not record.exc_text:
+            record.exc_text = scrub_text(self.formatException(record.exc_info))
+        if record.exc_text:
+            line["exception"] = record.exc_text
+        if record.stack_info:
+            line["stack"] = record.stack_info
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: str = "INFO", secrets: tuple[str | None, ...] = (), fmt: str = "text") -> None:
+    """Logging to stderr, scrubbed; `fmt` "json" (LOG_FORMAT) writes one JSON object per line."""
     install_scrubbing()
     for secret in secrets:
         protect_secret(secret)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(FORMAT))
     handler.addFilter(PersonalDataFilter())
     root = logging.getLogger()
     for existing in list(root.handlers):

@@ -33,7 +33,7 @@ async def bot_username(settings: Settings, given: str | None) -> str | None:
 async def run_officials(args: argparse.Namespace) -> int:
     settings = load_settings()
     db = await open_database(settings.DATABASE_URL)
-    services = build_services(settings, db, Vault(settings.data_key()), SystemClock())
+    services = build_services(settings, db, Vault(settings.data_key(), settings.old_data_keys()), SystemClock())
     by = Actor(args.by if getattr(args, "by", None) is not None else next(iter(settings.ADMIN_IDS), 0), "admin")
     try:
         if args.action == "invite":

@@ -21,10 +21,14 @@ import httpx
 from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter
 
+from bot.runtime.aiohttp_request import NOT_SENT_ERRORS
+
 log = logging.getLogger(__name__)
 
-# Causes (httpx) meaning the request was never sent: repeating it cannot do anything twice.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Causes (httpx, aiohttp) meaning the request was never sent: repeating it cannot do anything twice.
+_NOT_SENT: tuple[type[BaseException], ...] = (
+    httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, *NOT_SENT_ERRORS,
+)  # fmt: skip
 # Methods that can be repeated safely: they read, or set something to a given value.
 _REPEATABLE_PREFIXES = ("get", "set")
 _REPEATABLE = frozenset({"sendChatAction"})

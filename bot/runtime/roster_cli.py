@@ -91,7 +91,7 @@ def _cmd_resume(args: argparse.Namespace) -> int:
         settings = load_settings()
         db = await open_database(settings.DATABASE_URL)
         try:
-            roster = build_services(settings, db, Vault(settings.data_key())).roster
+            roster = build_services(settings, db, Vault(settings.data_key(), settings.old_data_keys())).roster
             roster.share_write_lock()  # the bot may be running on the same database
             return await roster.resume()
         finally:
@@ -147,7 +147,7 @@ async def import_file(args: argparse.Namespace) -> tuple[ImportResult, Translato
     db = await open_database(settings.DATABASE_URL)
     bar = _Bar(not args.no_progress)
     try:
-        roster = build_services(settings, db, Vault(settings.data_key())).roster
+        roster = build_services(settings, db, Vault(settings.data_key(), settings.old_data_keys())).roster
         roster.share_write_lock()  # the bot may be running on the same database
         result = await roster.import_file(
             args.file, file_name=args.file.name, mode=args.mode, dry_run=args.dry_run,
@@ -172,7 +172,7 @@ def _cmd_undo(args: argparse.Namespace) -> int:
     async def undo() -> UndoCheck:
         db = await open_database(settings.DATABASE_URL)
         try:
-            roster = build_services(settings, db, Vault(settings.data_key())).roster
+            roster = build_services(settings, db, Vault(settings.data_key(), settings.old_data_keys())).roster
             roster.share_write_lock()  # the bot may be running on the same database
             return await roster.undo(args.batch, by=f"cli:{getpass.getuser()}")
         finally:

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from bot.domain.actor_cache import ActorCache
 from bot.domain.audience import AudienceResolver
 from bot.domain.audit import AuditService
 from bot.domain.broadcast import BroadcastService, RunnerOptions
@@ -25,10 +26,12 @@ from bot.domain.reminders import ReminderService
 from bot.domain.roles import RoleService
 from bot.domain.roster import RosterService
 from bot.domain.roster_requests import RosterRequestsService
+from bot.domain.schedule import ScheduledRuns
 from bot.domain.services import Config, Services
 from bot.domain.statistics import StatisticsService
 from bot.domain.status_check import StatusService
 from bot.domain.users import UserService
+from bot.runtime.identity import process_id
 from bot.runtime.settings import Settings
 from storage.audit import AuditRepository
 from storage.broadcasts import BroadcastRepository
@@ -36,6 +39,7 @@ from storage.db import Database
 from storage.eligibility import EligibilityRepository
 from storage.faq_learned import LearnedRepository
 from storage.interest import InterestRepository
+from storage.leases import LeaseRepository
 from storage.officials import OfficialRepository
 from storage.questions import QuestionRepository
 from storage.reminders import ReminderRepository
@@ -54,6 +58,7 @@ def config_from(settings: Settings) -> Config:
         status_checks_per_day=settings.STATUS_CHECKS_PER_DAY,
         broadcast_rate=settings.BROADCAST_RATE,
         broadcast_progress_seconds=settings.BROADCAST_PROGRESS_SECONDS,
+        multi_process=settings.MULTI_PROCESS,
     )
 
 
@@ -66,8 +71,13 @@ def _roster_requests(roster: RosterService, interest: InterestService, followup:
     return service
 
 
+def _schedule(db: Database, clock: Clock, config: Config, holder: str | None) -> ScheduledRuns:
+    """Scheduled work once across processes, claimed as `holder` (this process: made once, here, unless given)."""
+    return ScheduledRuns(LeaseRepository(db), clock, holder or process_id(), config.tz)
+
+
 def _broadcasts(db: Database, config: Config, officials: OfficialRepository, users: UserService, audit: AuditService,
-                clock: Clock) -> BroadcastService:
+                clock: Clock, schedule: ScheduledRuns | None = None) -> BroadcastService:
     """Broadcast jobs: audiences resolved at send time (officials read from the table, admins from the config);
     created / sent / paused / resumed / stopped are audited."""
     broadcast_repo = BroadcastRepository(db)
@@ -81,15 +91,18 @@ def _broadcasts(db: Database, config: Config, officials: OfficialRepository, use
     resolver = AudienceResolver(broadcast_repo, default_language=config.default_language,
                                 official_ids=official_ids, admin_ids=admin_ids)
     options = RunnerOptions(rate=config.broadcast_rate, progress_interval=config.broadcast_progress_seconds)
-    return BroadcastService(broadcast_repo, users.repository, resolver, clock, options, tz=config.tz, audit=audit)
+    return BroadcastService(broadcast_repo, users.repository, resolver, clock, options, tz=config.tz, audit=audit,
+                            schedule=schedule)
 
 
-def build_services(settings: Settings, db: Database, vault: Vault, clock: Clock | None = None) -> Services:
+def build_services(settings: Settings, db: Database, vault: Vault, clock: Clock | None = None,
+                   holder: str | None = None) -> Services:
     config = config_from(settings)
     clock = clock or SystemClock()
+    schedule = _schedule(db, clock, config, holder)
     officials = OfficialRepository(db)
     roles = RoleService(officials, config.admin_ids)
-    users = UserService(UserRepository(db), vault, clock, roles)
+    users = UserService(UserRepository(db), vault, clock, roles, ActorCache(enabled=not settings.MULTI_PROCESS))
     interest = InterestService(InterestRepository(db), vault, clock=clock, tz=config.tz)
     eligibility = EligibilityService(EligibilityRepository(db), clock, config.tz)
     audit = AuditService(AuditRepository(db), clock)
@@ -102,6 +115,7 @@ def build_services(settings: Settings, db: Database, vault: Vault, clock: Clock 
     interest.subscribe(followup.on_new_request)  # notices to the officials of that area
     exports = ExportService(interest.repository, audit, vault, clock, config)
     staff = OfficialsService(officials, audit, vault, clock)
+    staff.role_changed.append(users.forget)  # the actor cache sees an accepted invite or a revocation at once
     roster_repository = RosterRepository(db)
     status_checks = StatusService(roster_repository, StatusCheckRepository(db), vault, clock,
                                   config.status_checks_per_day, config.tz)
@@ -114,7 +128,7 @@ def build_services(settings: Settings, db: Database, vault: Vault, clock: Clock 
 
     roster = RosterService(roster_repository, vault, clock, config.tz, audit=audit)
     roster_requests = _roster_requests(roster, interest, followup, vault, clock, config)
-    broadcasts = _broadcasts(db, config, officials, users, audit, clock)
+    broadcasts = _broadcasts(db, config, officials, users, audit, clock, schedule)
 
     holders: list[PersonalDataHolder] = [
         status_checks,  # anonymised: the outcomes stay for the statistics
@@ -133,5 +147,5 @@ def build_services(settings: Settings, db: Database, vault: Vault, clock: Clock 
         eligibility=eligibility, roster=roster, roster_requests=roster_requests,
         status_checks=status_checks, reminders=reminders,
         officials=staff, audit=audit, posters=PosterService(config.tz), statistics=statistics, coverage=coverage,
-        questions=questions, faq=faq, faq_learning=faq_learning,
+        questions=questions, faq=faq, faq_learning=faq_learning, schedule=schedule,
     )

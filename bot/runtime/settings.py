@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.domain.i18n import SUPPORTED_LANGUAGES
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/jagakerja.db"
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{2,}$")
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class SettingsError(Exception):
@@ -39,7 +51,7 @@ class Settings(BaseSettings):
     MULTI_PROCESS: bool = False
     # Webhook mode (polling when WEBHOOK_URL is unset): Telegram posts updates to WEBHOOK_URL with the secret.
     WEBHOOK_URL: str | None = None
-    WEBHOOK_SECRET: SecretStr | None = None
+    WEBHOOK_SECRET: SecretStr | None = Field(default=None, validate_default=True)  # checked against WEBHOOK_URL
     WEBHOOK_LISTEN: str = "0.0.0.0"
     WEBHOOK_PORT: int = Field(default=8080, ge=1, le=65535)
     # Polling mode: /healthz, /readyz and /metrics on this port (unset: no server). Webhook mode serves them itself.
@@ -47,6 +59,8 @@ class Settings(BaseSettings):
     LOG_FORMAT: Literal["text", "json"] = "text"
     # Key rotation: the previous DATA_KEY, still accepted until `jagakerja rotate-key` has finished.
     DATA_KEY_OLD: SecretStr | None = None
+    # The HTTP client under python-telegram-bot: aiohttp (bot/runtime/aiohttp_request.py, faster) or PTB's httpx.
+    HTTP_TRANSPORT: Literal["aiohttp", "httpx"] = "aiohttp"
 
     @field_validator("BOT_TOKEN")
     @classmethod
@@ -84,7 +98,7 @@ class Settings(BaseSettings):
                 raise ValueError("must be comma-separated Telegram user ids, e.g. 12345,67890") from None
         return value
 
-    @field_validator("DATA_KEY")
+    @field_validator("DATA_KEY", "DATA_KEY_OLD")
     @classmethod
     def _data_key(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None:
@@ -112,6 +126,30 @@ class Settings(BaseSettings):
             raise ValueError(f"must be one of {', '.join(SUPPORTED_LANGUAGES)}")
         return value
 
+    @field_validator("WEBHOOK_URL")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("https", "http") or not parts.hostname:
+            raise ValueError("must be a URL such as https://bot.example.org/telegram/<something-secret>")
+        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+            raise ValueError("must be https (Telegram posts only to HTTPS; http is allowed for loopback tests)")
+        if parts.path in ("/healthz", "/readyz", "/metrics"):
+            raise ValueError("the path is taken by a health or metrics route; choose another one")
+        return value
+
+    @field_validator("WEBHOOK_SECRET")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET_PATTERN.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        if value is None and info.data.get("WEBHOOK_URL"):
+            raise ValueError("is required when WEBHOOK_URL is set (e.g. `python -c 'import secrets; "
+                             "print(secrets.token_urlsafe(32))'`)")
+        return value
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.TIMEZONE)
@@ -125,6 +163,10 @@ class Settings(BaseSettings):
         if self.DATA_KEY is None:
             raise SettingsError("DATA_KEY is missing: create one with `jagakerja keygen` and set DATA_KEY")
         return self.DATA_KEY.get_secret_value()
+
+    def old_data_keys(self) -> tuple[str, ...]:
+        """The previous DATA_KEY while a key rotation runs (DATA_KEY_OLD): still read, never written."""
+        return () if self.DATA_KEY_OLD is None else (self.DATA_KEY_OLD.get_secret_value(),)
 
     def is_admin(self, user_id: int) -> bool:
         return user_id in self.ADMIN_IDS

@@ -9,6 +9,7 @@ friends, never with sleeps. Updates are injected with ``push_update`` (see ``Tel
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import itertools
 import json
@@ -24,6 +25,8 @@ from types import TracebackType
 from typing import Any, NamedTuple, TypeVar
 
 from aiohttp import web
+
+from bot.testing.webhook_delivery import WebhookDelivery
 
 JSON = dict[str, Any]
 T = TypeVar("T")
@@ -266,8 +269,8 @@ class BotMessage:
 
 
 def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units, the unit of entity offsets."""
-    return len(text.encode("utf-16-le")) // 2
+    """Length in UTF-16 code units, the unit of entity offsets (ASCII, the common case, needs no encoding)."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
 
 
 def _entities_error(text: str) -> ApiError:
@@ -301,6 +304,7 @@ _HTML_TAGS = {
 }  # fmt: skip
 _CHAR_REF_RE = re.compile(r"&(#[xX][0-9A-Fa-f]{1,8}|#[0-9]{1,8}|[A-Za-z]+);")
 _NAMED_REFS = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_HTML_SPECIAL_RE = re.compile(r"[<&]")
 _ATTR_RE = re.compile(r"""([A-Za-z_:][-\w:.]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 
 
@@ -415,9 +419,11 @@ def parse_html(source: str) -> tuple[str, list[JSON]]:
         elif char == "&":
             text, index = _char_ref(source, index)
             out.add(text)
-        else:
-            out.add(char)
-            index += 1
+        else:  # a run of plain text up to the next tag or character reference, measured once
+            special = _HTML_SPECIAL_RE.search(source, index)
+            end = special.start() if special else len(source)
+            out.add(source[index:end])
+            index = end
     if stack:
         raise _entities_error(f'Can\'t find end tag corresponding to start tag "{stack[-1].name}"')
     return out.text(), found
@@ -749,6 +755,7 @@ class BotApiDouble:
         self.deleted_user_messages: set[tuple[int, int]] = set()
         self.blocked: set[int] = set()
         self.webhook_url = ""
+        self.webhook = WebhookDelivery(self)  # POSTs queued updates while a webhook is set (webhook_delivery.py)
         self.port: int | None = None
         self.long_polls_waiting = 0
         self._faults: list[Fault] = []
@@ -763,6 +770,12 @@ class BotApiDouble:
         self._file_counter = itertools.count(1)
         self._query_counter = itertools.count(4_382_000_000_000_000_001)
         self._notifier = _Notifier()
+        # Per-chat index and waiters: a simulated user waits on its own chat only (see `_notify`).
+        self._chat_notifiers: dict[int, _Notifier] = {}
+        self._dirty_chats: set[int] = set()
+        self._chat_messages: dict[int, list[BotMessage]] = {}
+        self._chat_positions: dict[int, list[int]] = {}
+        self._positions: dict[tuple[int, int], int] = {}
         self._runner: web.AppRunner | None = None
         self._closing = False
         self._handlers: dict[str, Handler] = self._method_table()
@@ -784,6 +797,8 @@ class BotApiDouble:
     async def stop(self) -> None:
         """Answer pending long polls and shut the server down."""
         self._closing = True
+        self.webhook.stop()
+        self._dirty_chats.update(self._chat_notifiers)
         self._notify()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -834,7 +849,11 @@ class BotApiDouble:
         return dict(self._chats.get(chat_id) or {"id": chat_id, "type": "private", "first_name": "User"})
 
     def messages_to(self, chat_id: int) -> list[BotMessage]:
-        return [m for m in self.messages if m.chat_id == chat_id]
+        return list(self._chat_messages.get(chat_id, ()))
+
+    def position_of(self, message: BotMessage) -> int:
+        """The index of a bot message in ``messages`` (without scanning the list)."""
+        return self._positions[(message.chat_id, message.message_id)]
 
     def find_message(self, chat_id: int, message_id: int) -> BotMessage | None:
         return self._by_key.get((chat_id, message_id))
@@ -951,7 +970,16 @@ class BotApiDouble:
     # ----------------------------------------------------------------- waiting
 
     def _notify(self) -> None:
+        """Wake the generic waiters and long polls, and the waiters of each chat that changed since the last
+        call. Chat waiters wake here, after the call is recorded, not in `_record`: a reply seen by a test
+        always has its ApiCall in `calls` already, as with the single notifier before."""
         self._notifier.notify()
+        if self._dirty_chats:
+            for chat_id in self._dirty_chats:
+                notifier = self._chat_notifiers.get(chat_id)
+                if notifier is not None:
+                    notifier.notify()
+            self._dirty_chats.clear()
 
     async def wait_for(
         self,
@@ -960,6 +988,18 @@ class BotApiDouble:
         what: str | None = None,
     ) -> T:
         """Return the predicate's first result that is not None/False; TimeoutError after ``timeout``."""
+        return await self._wait(predicate, timeout, what, self._notifier)
+
+    async def _wait_in_chat(self, chat_id: int, predicate: Callable[[], T | None], timeout: float, what: str) -> T:
+        """`wait_for` woken only by changes to one chat's messages (a call to another chat wakes nobody here)."""
+        notifier = self._chat_notifiers.get(chat_id)
+        if notifier is None:
+            notifier = self._chat_notifiers[chat_id] = _Notifier()
+        return await self._wait(predicate, timeout, what, notifier)
+
+    async def _wait(
+        self, predicate: Callable[[], T | None], timeout: float, what: str | None, notifier: _Notifier
+    ) -> T:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
@@ -970,7 +1010,7 @@ class BotApiDouble:
             if remaining <= 0:
                 what = what or getattr(predicate, "__name__", repr(predicate))
                 raise TimeoutError(self.describe_state(f"Timed out after {timeout}s waiting for {what}."))
-            await self._notifier.wait(remaining)
+            await notifier.wait(remaining)
 
     def describe_state(self, headline: str = "") -> str:
         """The last bot messages and failed calls, for error messages."""
@@ -987,9 +1027,12 @@ class BotApiDouble:
         """The first message to ``chat_id`` at position >= ``index_from`` in ``messages``."""
 
         def find() -> BotMessage | None:
-            return next((m for m in self.messages[index_from:] if m.chat_id == chat_id), None)
+            positions = self._chat_positions.get(chat_id, [])
+            found = bisect.bisect_left(positions, index_from)
+            return self._chat_messages[chat_id][found] if found < len(positions) else None
 
-        return await self.wait_for(find, timeout, f"a message to chat {chat_id} (from position {index_from})")
+        what = f"a message to chat {chat_id} (from position {index_from})"
+        return await self._wait_in_chat(chat_id, find, timeout, what)
 
     async def wait_for_edit(
         self,
@@ -1004,7 +1047,8 @@ class BotApiDouble:
             message = self.find_message(chat_id, message_id)
             return message if message is not None and len(message.edits) > edits_seen else None
 
-        return await self.wait_for(find, timeout, f"edit #{edits_seen + 1} of message {message_id} in chat {chat_id}")
+        what = f"edit #{edits_seen + 1} of message {message_id} in chat {chat_id}"
+        return await self._wait_in_chat(chat_id, find, timeout, what)
 
     async def wait_for_call(self, method: str, index_from: int = 0, timeout: float = 5.0) -> ApiCall:
         """The first answered call to ``method`` at position >= ``index_from`` in ``calls``."""
@@ -1133,15 +1177,31 @@ class BotApiDouble:
 
     async def _delete_webhook(self, params: JSON) -> bool:
         self.webhook_url = ""
+        self.webhook.configure("", None, None)
         if params.get("drop_pending_updates"):
             self._drop_pending()
         return True
 
     async def _set_webhook(self, params: JSON) -> bool:
-        self.webhook_url = str(params.get("url") or "")
+        try:
+            url, secret, allowed = WebhookDelivery.check(params)
+        except ValueError as exc:
+            raise bad_request(str(exc)) from None
+        self.webhook_url = url
         if params.get("drop_pending_updates"):
             self._drop_pending()
+        self.webhook.configure(url, secret, allowed)
         return True
+
+    def webhook_delivered(self, update_id: int) -> None:
+        """The webhook answered 2xx for this update (or it was not an allowed type): Telegram forgets it."""
+        self._pending = [u for u in self._pending if u["update_id"] != update_id]
+        self._fetched_up_to = max(self._fetched_up_to, update_id)
+        self._notify()
+
+    def notify_webhook_attempt(self) -> None:
+        """Wake waiters after a POST to the webhook (tests wait for `webhook.attempts`)."""
+        self._notify()
 
     def _drop_pending(self) -> None:
         if self._pending:
@@ -1153,6 +1213,7 @@ class BotApiDouble:
             "url": self.webhook_url,
             "has_custom_certificate": False,
             "pending_update_count": len(self._pending),
+            **(self.webhook.info() if self.webhook_url else {}),
         }
 
     # ----------------------------------------------------------------- methods: getUpdates
@@ -1299,6 +1360,10 @@ class BotApiDouble:
         self._set_payload_content(message)
         self.messages.append(message)
         self._by_key[(chat_id, message.message_id)] = message
+        self._positions[(chat_id, message.message_id)] = len(self.messages) - 1
+        self._chat_messages.setdefault(chat_id, []).append(message)
+        self._chat_positions.setdefault(chat_id, []).append(len(self.messages) - 1)
+        self._dirty_chats.add(chat_id)
         return message
 
     def _replied_message(self, chat_id: int, params: JSON) -> JSON | None:
@@ -1363,6 +1428,7 @@ class BotApiDouble:
         message.text, message.entities, message.reply_markup = text, entities, markup
         message.payload["edit_date"] = int(time.time())
         self._set_payload_content(message)
+        self._dirty_chats.add(message.chat_id)
         return message.payload
 
     async def _edit_message_text(self, params: JSON) -> JSON:
@@ -1414,6 +1480,7 @@ class BotApiDouble:
         message = self.find_message(chat_id, message_id)
         if message is not None and not message.deleted:
             message.deleted = True
+            self._dirty_chats.add(chat_id)
             return
         key = (chat_id, message_id)
         if key in self.user_messages and key not in self.deleted_user_messages:

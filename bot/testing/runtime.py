@@ -62,7 +62,8 @@ class LocalBot:
             await self.double.start()
         self.settings = load_settings(**self._overrides)
         self.db = await open_database(self.database_url, self.schema)
-        self.services = build_services(self.settings, self.db, Vault(self.settings.data_key()), self.clock)
+        vault = Vault(self.settings.data_key(), self.settings.old_data_keys())
+        self.services = build_services(self.settings, self.db, vault, self.clock)
         await self._start_app()
         return self
 

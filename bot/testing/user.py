@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import re
 import time
-from typing import Any
 
 from bot.testing.double import JSON, BotApiDouble, BotMessage
 
@@ -287,7 +286,7 @@ class TelegramUser:
     async def expect_reply(self, timeout: float = 5.0) -> BotMessage:
         """The next bot message to this chat not yet returned here."""
         message = await self.double.wait_for_message(self.chat_id, self._reply_cursor, timeout)
-        self._reply_cursor = _index_of(self.double.messages, message) + 1
+        self._reply_cursor = self.double.position_of(message) + 1
         self.last_reply = message
         return message
 
@@ -343,7 +342,3 @@ def _match_label(rows: list[list[JSON]], label: str, exact: bool | None = None) 
             if text == label if strict else text.casefold() == label.casefold():
                 return button
     return None
-
-
-def _index_of(items: list[Any], item: object) -> int:
-    return next(i for i, candidate in enumerate(items) if candidate is item)
